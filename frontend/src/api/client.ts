@@ -1,0 +1,292 @@
+// The typed HTTP client for the Leitai API (/api/v1). It speaks the server's error contract
+// `{"error":{"code","message","fields"}}`, sends the CSRF token on every mutating request and shows
+// failures to the user through ElMessage unless the caller handles them itself (`silent`).
+import { ElMessage } from 'element-plus'
+import { i18n } from '@/i18n'
+
+/**
+ * ApiErrorCode lists the codes of the server's error contract, plus two the client produces itself:
+ * `network` (no response at all) and `unknown` (a response that does not follow the contract).
+ */
+export type ApiErrorCode =
+  | 'invalid'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'too_large'
+  | 'unsupported_media'
+  | 'rate_limited'
+  | 'unavailable'
+  | 'internal'
+  | 'network'
+  | 'unknown'
+
+const KNOWN_CODES: readonly string[] = [
+  'invalid',
+  'unauthenticated',
+  'forbidden',
+  'not_found',
+  'conflict',
+  'too_large',
+  'unsupported_media',
+  'rate_limited',
+  'unavailable',
+  'internal',
+  'network',
+  'unknown',
+]
+
+// When a response has no usable error body, its status tells the code.
+const CODE_BY_STATUS: Record<number, ApiErrorCode> = {
+  400: 'invalid',
+  401: 'unauthenticated',
+  403: 'forbidden',
+  404: 'not_found',
+  409: 'conflict',
+  413: 'too_large',
+  415: 'unsupported_media',
+  422: 'invalid',
+  429: 'rate_limited',
+  500: 'internal',
+  502: 'unavailable',
+  503: 'unavailable',
+  504: 'unavailable',
+}
+
+/** ApiError is a failed API call, with the server's error code and per-field problems. */
+export class ApiError extends Error {
+  /** status is the HTTP status, 0 when no response arrived. */
+  readonly status: number
+  /** code is the contract's error code. */
+  readonly code: ApiErrorCode
+  /** fields maps a request field to its problem, for `invalid`. */
+  readonly fields: Readonly<Record<string, string>>
+  /** retryAfter is the number of seconds from a `Retry-After` header, or null. */
+  readonly retryAfter: number | null
+
+  constructor(init: {
+    status: number
+    code: ApiErrorCode
+    message: string
+    fields?: Record<string, string>
+    retryAfter?: number | null
+  }) {
+    super(init.message)
+    this.name = 'ApiError'
+    this.status = init.status
+    this.code = init.code
+    this.fields = init.fields ?? {}
+    this.retryAfter = init.retryAfter ?? null
+  }
+}
+
+/** isApiError reports whether err is an ApiError, optionally with the given code. */
+export function isApiError(err: unknown, code?: ApiErrorCode): err is ApiError {
+  return err instanceof ApiError && (code === undefined || err.code === code)
+}
+
+/** RequestOptions tune one request. */
+export interface RequestOptions {
+  /**
+   * silent suppresses the error message shown to the user: true for every error, or a predicate
+   * for the errors the caller handles itself. The promise still rejects with the ApiError.
+   */
+  silent?: boolean | ((err: ApiError) => boolean)
+  /** headers are extra request headers. */
+  headers?: Record<string, string>
+  /** signal aborts the request. */
+  signal?: AbortSignal
+}
+
+/** ApiClientOptions configure an ApiClient; everything has a browser default. */
+export interface ApiClientOptions {
+  /** baseURL is prefixed to every path; default '' (same origin). */
+  baseURL?: string
+  /** fetch is the fetch implementation; default the global one. */
+  fetch?: typeof fetch
+  /** notify shows an error to the user; default an ElMessage in the current locale. */
+  notify?: (err: ApiError) => void
+  /** language returns the value of the Accept-Language header; default the app's locale. */
+  language?: () => string
+}
+
+const MUTATING_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
+
+/** ApiClient performs JSON requests against the Leitai API. */
+export class ApiClient {
+  /** csrfToken is sent as X-CSRF-Token on mutating requests; the session store keeps it current. */
+  csrfToken: string | null = null
+  /** onUnauthenticated is called when any request answers 401 (the session ended). */
+  onUnauthenticated: (() => void) | null = null
+
+  private readonly baseURL: string
+  private readonly fetchImpl: typeof fetch
+  private readonly notify: (err: ApiError) => void
+  private readonly language: () => string
+
+  constructor(options: ApiClientOptions = {}) {
+    this.baseURL = options.baseURL ?? ''
+    // Bound so that calling it as a method does not lose `window` ("Illegal invocation").
+    this.fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init))
+    this.notify = options.notify ?? showApiError
+    this.language = options.language ?? (() => i18n.global.locale.value)
+  }
+
+  /** get performs a GET request and returns the decoded JSON body. */
+  get<T>(path: string, options?: RequestOptions): Promise<T> {
+    return this.request<T>('GET', path, undefined, options)
+  }
+
+  /** post performs a POST request with a JSON (or FormData/Blob) body. */
+  post<T>(path: string, body?: unknown, options?: RequestOptions): Promise<T> {
+    return this.request<T>('POST', path, body, options)
+  }
+
+  /** put performs a PUT request. */
+  put<T>(path: string, body?: unknown, options?: RequestOptions): Promise<T> {
+    return this.request<T>('PUT', path, body, options)
+  }
+
+  /** patch performs a PATCH request. */
+  patch<T>(path: string, body?: unknown, options?: RequestOptions): Promise<T> {
+    return this.request<T>('PATCH', path, body, options)
+  }
+
+  /** delete performs a DELETE request. */
+  delete<T>(path: string, options?: RequestOptions): Promise<T> {
+    return this.request<T>('DELETE', path, undefined, options)
+  }
+
+  /**
+   * request performs one API call. It resolves with the decoded JSON body (undefined for an empty
+   * body) and rejects with an ApiError, which it has shown to the user unless `silent` says not to.
+   */
+  async request<T>(method: string, path: string, body?: unknown, options: RequestOptions = {}): Promise<T> {
+    const upper = method.toUpperCase()
+    const headers: Record<string, string> = {
+      Accept: 'application/json',
+      'Accept-Language': this.language(),
+      ...options.headers,
+    }
+    let payload: BodyInit | undefined
+    if (body instanceof FormData || body instanceof Blob) {
+      payload = body
+    } else if (body !== undefined) {
+      headers['Content-Type'] = 'application/json'
+      payload = JSON.stringify(body)
+    }
+    if (MUTATING_METHODS.has(upper) && this.csrfToken) {
+      headers['X-CSRF-Token'] = this.csrfToken
+    }
+
+    let response: Response
+    try {
+      response = await this.fetchImpl(this.baseURL + path, {
+        method: upper,
+        headers,
+        body: payload,
+        credentials: 'same-origin',
+        signal: options.signal,
+      })
+    } catch (cause) {
+      if (cause instanceof DOMException && cause.name === 'AbortError') throw cause
+      throw this.fail(new ApiError({ status: 0, code: 'network', message: String(cause) }), options)
+    }
+
+    if (!response.ok) {
+      const err = await errorFromResponse(response)
+      if (err.code === 'unauthenticated') this.onUnauthenticated?.()
+      throw this.fail(err, options)
+    }
+    return (await decodeBody(response)) as T
+  }
+
+  private fail(err: ApiError, options: RequestOptions): ApiError {
+    const silent = typeof options.silent === 'function' ? options.silent(err) : options.silent === true
+    if (!silent) this.notify(err)
+    return err
+  }
+}
+
+async function decodeBody(response: Response): Promise<unknown> {
+  if (response.status === 204) return undefined
+  const text = await response.text()
+  if (text === '') return undefined
+  const type = response.headers.get('Content-Type') ?? ''
+  if (!type.includes('json')) return text
+  return JSON.parse(text) as unknown
+}
+
+/** errorFromResponse turns a failed response into an ApiError, following the error contract. */
+export async function errorFromResponse(response: Response): Promise<ApiError> {
+  const retryAfter = parseRetryAfter(response.headers.get('Retry-After'))
+  let body: unknown = null
+  try {
+    body = JSON.parse(await response.text())
+  } catch {
+    // Not JSON (a proxy's HTML page, an empty body): fall back to the status.
+  }
+  const error = isRecord(body) && isRecord(body.error) ? body.error : null
+  if (error && typeof error.code === 'string' && KNOWN_CODES.includes(error.code)) {
+    return new ApiError({
+      status: response.status,
+      code: error.code as ApiErrorCode,
+      message: typeof error.message === 'string' ? error.message : '',
+      fields: isRecord(error.fields) ? stringFields(error.fields) : {},
+      retryAfter,
+    })
+  }
+  return new ApiError({
+    status: response.status,
+    code: CODE_BY_STATUS[response.status] ?? (response.status >= 500 ? 'internal' : 'unknown'),
+    message: response.statusText,
+    retryAfter,
+  })
+}
+
+/** parseRetryAfter reads a Retry-After header (seconds or an HTTP date) as whole seconds. */
+export function parseRetryAfter(value: string | null, now: number = Date.now()): number | null {
+  if (value === null || value.trim() === '') return null
+  const trimmed = value.trim()
+  if (/^\d+$/.test(trimmed)) return Number(trimmed)
+  const at = Date.parse(trimmed)
+  if (Number.isNaN(at)) return null
+  return Math.max(0, Math.ceil((at - now) / 1000))
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function stringFields(fields: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [key, value] of Object.entries(fields)) out[key] = String(value)
+  return out
+}
+
+/**
+ * apiErrorMessage returns the text to show for err in the current locale. The server's own message
+ * is not shown because it may be in the other language; callers that need detail use err.fields.
+ */
+export function apiErrorMessage(err: ApiError): string {
+  const t = i18n.global.t
+  switch (err.code) {
+    case 'rate_limited':
+      return err.retryAfter !== null
+        ? t('errors.rate_limitedWait', { seconds: err.retryAfter })
+        : t('errors.rate_limited')
+    case 'unknown':
+      return t('errors.unknown', { status: err.status })
+    default:
+      return t(`errors.${err.code}`)
+  }
+}
+
+/** showApiError shows err to the user as an ElMessage. */
+export function showApiError(err: ApiError): void {
+  ElMessage({ type: 'error', message: apiErrorMessage(err), grouping: true, showClose: true })
+}
+
+/** api is the app's shared client. */
+export const api = new ApiClient()

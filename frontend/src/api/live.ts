@@ -1,0 +1,134 @@
+// The live board's websocket (GET /ws/live/{event_id}): connects, remembers the epoch and offset of
+// the last message so that a reconnect can ask for recovery, and reconnects with backoff.
+import { onBeforeUnmount, onMounted, readonly, ref, type Ref } from 'vue'
+
+/**
+ * LiveStatus is the connection state: `connecting` before the first connection is open, `online`
+ * while one is open, `offline` after a connection failed or dropped (a reconnect is scheduled).
+ */
+export type LiveStatus = 'connecting' | 'online' | 'offline'
+
+/** LiveMessage is one frame from the server: snapshot, recovered or event (ARCHITECTURE.md). */
+export interface LiveMessage {
+  type: string
+  epoch?: string
+  offset?: number
+  [key: string]: unknown
+}
+
+/** LiveConnection is what useLiveConnection returns. */
+export interface LiveConnection {
+  status: Readonly<Ref<LiveStatus>>
+  /** retries counts the reconnect attempts since the last open connection. */
+  retries: Readonly<Ref<number>>
+}
+
+const MIN_DELAY_MS = 1000
+const MAX_DELAY_MS = 15000
+
+/** liveURL returns the websocket address for eventId, with epoch and offset when recovering. */
+export function liveURL(base: string, eventId: string, epoch: string | null, offset: number | null): string {
+  const url = new URL(`/ws/live/${encodeURIComponent(eventId)}`, base)
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:'
+  if (epoch !== null && offset !== null) {
+    url.searchParams.set('epoch', epoch)
+    url.searchParams.set('offset', String(offset))
+  }
+  return url.toString()
+}
+
+/** reconnectDelay is the wait before retry number n (1-based): doubling, capped, with jitter. */
+export function reconnectDelay(n: number, random: () => number = Math.random): number {
+  const base = Math.min(MAX_DELAY_MS, MIN_DELAY_MS * 2 ** Math.max(0, n - 1))
+  // ±20% so that a hall full of phones does not reconnect in lockstep after a restart.
+  return Math.round(base * (0.8 + 0.4 * random()))
+}
+
+/**
+ * useLiveConnection keeps a websocket to the event's live board open while the calling component
+ * is mounted, and passes every decoded message to onMessage.
+ */
+export function useLiveConnection(eventId: string, onMessage?: (msg: LiveMessage) => void): LiveConnection {
+  const status = ref<LiveStatus>('connecting')
+  const retries = ref(0)
+  let socket: WebSocket | null = null
+  let timer: number | undefined
+  let stopped = false
+  let epoch: string | null = null
+  let offset: number | null = null
+
+  function connect(): void {
+    window.clearTimeout(timer)
+    if (stopped) return
+    let ws: WebSocket
+    try {
+      ws = new WebSocket(liveURL(window.location.href, eventId, epoch, offset))
+    } catch {
+      scheduleReconnect()
+      return
+    }
+    socket = ws
+    ws.onopen = () => {
+      status.value = 'online'
+      retries.value = 0
+    }
+    ws.onmessage = (ev: MessageEvent) => {
+      if (typeof ev.data !== 'string') return
+      let msg: LiveMessage
+      try {
+        msg = JSON.parse(ev.data) as LiveMessage
+      } catch {
+        return
+      }
+      if (typeof msg.epoch === 'string') epoch = msg.epoch
+      if (typeof msg.offset === 'number') offset = msg.offset
+      onMessage?.(msg)
+    }
+    ws.onclose = () => {
+      if (socket !== ws) return
+      socket = null
+      scheduleReconnect()
+    }
+  }
+
+  function scheduleReconnect(): void {
+    if (stopped) return
+    status.value = 'offline'
+    retries.value += 1
+    timer = window.setTimeout(connect, reconnectDelay(retries.value))
+  }
+
+  function closeSocket(): void {
+    const ws = socket
+    socket = null
+    if (ws) {
+      ws.onopen = ws.onmessage = ws.onclose = null
+      ws.close()
+    }
+  }
+
+  // The browser knows before the socket does: react to the network going away and coming back.
+  function onOffline(): void {
+    closeSocket()
+    window.clearTimeout(timer)
+    status.value = 'offline'
+  }
+  function onOnline(): void {
+    if (socket === null) connect()
+  }
+
+  onMounted(() => {
+    window.addEventListener('offline', onOffline)
+    window.addEventListener('online', onOnline)
+    connect()
+  })
+  onBeforeUnmount(() => {
+    stopped = true
+    window.removeEventListener('offline', onOffline)
+    window.removeEventListener('online', onOnline)
+    window.clearTimeout(timer)
+    closeSocket()
+  })
+
+  return { status: readonly(status), retries: readonly(retries) }
+}

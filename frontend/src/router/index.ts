@@ -1,0 +1,54 @@
+import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
+import type { Role } from '@/api/auth'
+import AppLayout from '@/layouts/AppLayout.vue'
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    /** titleKey is the i18n key of the page title (document.title). */
+    titleKey?: string
+    /** role is the role an interface is for; its page asks to sign in when it is missing. */
+    role?: Role
+  }
+}
+
+// Every interface is its own lazily loaded chunk, so the big screen and the phone vote page do not
+// download the working screens. /display and /vote have no app chrome: they sit outside AppLayout.
+const routes: RouteRecordRaw[] = [
+  {
+    path: '/',
+    component: AppLayout,
+    children: [
+      { path: '', name: 'home', component: () => import('@/views/home/HomeView.vue'), meta: { titleKey: 'home.title' } },
+      { path: 'login', name: 'login', component: () => import('@/views/auth/LoginView.vue'), meta: { titleKey: 'login.title' } },
+      { path: 'tracker', name: 'tracker', component: () => import('@/views/tracker/TrackerView.vue'), meta: { titleKey: 'tracker.title' } },
+      { path: 'portal', name: 'portal', component: () => import('@/views/portal/PortalHome.vue'), meta: { titleKey: 'portal.title', role: 'unit' } },
+      { path: 'review', name: 'review', component: () => import('@/views/review/ReviewHome.vue'), meta: { titleKey: 'review.title', role: 'expert' } },
+      { path: 'host', name: 'host', component: () => import('@/views/host/HostConsole.vue'), meta: { titleKey: 'host.title', role: 'host' } },
+      { path: 'admin', name: 'admin', component: () => import('@/views/admin/AdminHome.vue'), meta: { titleKey: 'admin.title', role: 'admin' } },
+      { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('@/views/errors/NotFoundView.vue'), meta: { titleKey: 'notFound.title' } },
+    ],
+  },
+  {
+    path: '/display/:eventId',
+    name: 'display',
+    component: () => import('@/views/display/DisplayScreen.vue'),
+    props: true,
+    meta: { titleKey: 'display.title' },
+  },
+  {
+    path: '/vote/:eventId',
+    name: 'vote',
+    component: () => import('@/views/vote/VotePage.vue'),
+    props: true,
+    meta: { titleKey: 'vote.title' },
+  },
+]
+
+/** router is the app's history-mode router; the server answers unknown paths with index.html. */
+export const router = createRouter({
+  history: createWebHistory(import.meta.env.BASE_URL),
+  routes,
+  scrollBehavior(_to, _from, saved) {
+    return saved ?? { top: 0 }
+  },
+})

@@ -1,0 +1,369 @@
+// Command leitai is the Leitai (擂台) platform: one binary that serves the
+// API, the live board and the embedded web frontend, plus the operator
+// subcommands. This file is the one wiring place: configuration, logging,
+// database, object store and server are constructed here and passed down.
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"leitai/frontend"
+	"leitai/models"
+	"leitai/server"
+	"leitai/storage"
+	"leitai/storage/objects"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+const usage = `leitai — the Leitai (擂台) innovation-competition platform
+
+Usage:
+  leitai [serve] [flags]        serve the platform (default)
+  leitai migrate [flags]        apply pending database migrations and exit
+  leitai user create --username U --role R[,R…] [--unit-id N] [--display-name NAME]
+                                create an account; the password is read from stdin
+  leitai backup --out FILE      archive the embedded database and media while serving
+  leitai bench start [--runs N] measure binary start to /readyz 200 (JSON)
+  leitai version                print the version
+
+Run "leitai serve -h" for the configuration flags; each has an environment
+variable too (LEITAI_…).
+`
+
+// run is the whole program; it returns the exit code. Tests call it directly.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	var err error
+	switch cmd {
+	case "serve":
+		err = cmdServe(ctx, args, stdout, stderr)
+	case "migrate":
+		err = cmdMigrate(ctx, args, stdout, stderr)
+	case "user":
+		err = cmdUser(ctx, args, stdin, stdout, stderr)
+	case "backup":
+		err = cmdBackup(ctx, args, stdout, stderr)
+	case "bench":
+		err = cmdBench(ctx, args, stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, "leitai", version)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+	default:
+		fmt.Fprintf(stderr, "leitai: unknown command %q\n\n%s", cmd, usage)
+		return 2
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	var ue usageError
+	if errors.As(err, &ue) {
+		fmt.Fprintf(stderr, "leitai %s: %v\n", cmd, err)
+		return 2
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "leitai %s: %v\n", cmd, err)
+		return 1
+	}
+	return 0
+}
+
+// usageError marks bad command-line input (exit code 2).
+type usageError struct{ error }
+
+func newLogger(cfg Config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	if cfg.LogJSON {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+func configFor(name string, args []string, stderr io.Writer, extra func(*flag.FlagSet)) (Config, []string, error) {
+	fset := flag.NewFlagSet("leitai "+name, flag.ContinueOnError)
+	fset.SetOutput(stderr)
+	if extra != nil {
+		extra(fset)
+	}
+	cfg, rest, err := parseConfig(fset, args, os.Getenv)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return cfg, nil, err
+		}
+		return cfg, nil, usageError{err}
+	}
+	return cfg, rest, nil
+}
+
+// openDatabase opens the configured database. On SQLite pending migrations
+// apply at once; on PostgreSQL they apply only when migrate is true, and a
+// schema that is behind is refused.
+func openDatabase(ctx context.Context, cfg Config, log *slog.Logger, migrate bool) (*storage.DB, error) {
+	db, err := storage.Open(ctx, cfg.DatabaseURL, cfg.DataDir, log)
+	if err != nil {
+		return nil, err
+	}
+	if db.Dialect() == storage.SQLite || migrate {
+		applied, err := db.Migrate(ctx)
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+		if len(applied) > 0 {
+			log.Info("migrations applied", slog.Any("versions", applied))
+		}
+	}
+	if err := db.CheckSchema(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// openObjectStore opens MinIO when an endpoint is configured, else the
+// filesystem store in the data dir (returned twice: it also serves links).
+func openObjectStore(ctx context.Context, cfg Config) (objects.Store, *objects.FS, error) {
+	if cfg.S3Endpoint == "" {
+		fs, err := objects.NewFS(filepath.Join(cfg.DataDir, "media"), cfg.Secret, cfg.PublicURL)
+		return fs, fs, err
+	}
+	m, err := objects.NewMinIO(ctx, objects.MinIOConfig{
+		Endpoint: cfg.S3Endpoint, PublicEndpoint: cfg.S3PublicEndpoint,
+		AccessKey: cfg.S3AccessKey, SecretKey: cfg.S3SecretKey,
+		Bucket: cfg.S3Bucket, Region: cfg.S3Region, UseSSL: cfg.S3UseSSL,
+	})
+	return m, nil, err
+}
+
+func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg, _, err := configFor("serve", args, stderr, nil)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	return serve(ctx, cfg, ln, stdout, stderr)
+}
+
+// serve runs the platform on ln until ctx is cancelled, then drains
+// in-flight requests and closes everything.
+func serve(ctx context.Context, cfg Config, ln net.Listener, stdout, stderr io.Writer) error {
+	log := newLogger(cfg, stderr)
+	defer ln.Close()
+	if err := cfg.ensureSecret(); err != nil {
+		return err
+	}
+	db, err := openDatabase(ctx, cfg, log, cfg.Migrate)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	store, files, err := openObjectStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+
+	deps := server.Deps{
+		Log: log, DB: db, Objects: store, Metrics: reg,
+		Config: server.Config{Version: version, TrustedProxies: cfg.TrustedProxies, MediaOrigins: mediaOrigins(cfg)},
+	}
+	if files != nil {
+		deps.Files = files
+	}
+	if frontend.Built() {
+		deps.Frontend = frontend.Dist()
+	} else {
+		log.Warn("the web frontend is not built into this binary: run `make build`")
+	}
+	app := server.New(deps)
+
+	errc := make(chan error, 1)
+	go func() { errc <- app.Listener(ln) }()
+	log.Info("serving", slog.String("addr", ln.Addr().String()), slog.String("database", string(db.Dialect())),
+		slog.String("public_url", cfg.PublicURL), slog.String("version", version))
+	fmt.Fprintf(stdout, "Leitai 擂台 is running at %s\n", publicURLFor(cfg, ln))
+
+	select {
+	case err := <-errc:
+		return fmt.Errorf("server: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: draining in-flight requests")
+	if err := app.ShutdownWithTimeout(30 * time.Second); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+// publicURLFor prints the address actually bound when the configured public
+// URL is only the default for the configured address.
+func publicURLFor(cfg Config, ln net.Listener) string {
+	if cfg.PublicURL == "http://"+cfg.Addr {
+		return "http://" + ln.Addr().String()
+	}
+	return cfg.PublicURL
+}
+
+func mediaOrigins(cfg Config) []string {
+	endpoint := cfg.S3PublicEndpoint
+	if endpoint == "" {
+		endpoint = cfg.S3Endpoint
+	}
+	if endpoint == "" {
+		return nil
+	}
+	scheme := "http://"
+	if cfg.S3UseSSL {
+		scheme = "https://"
+	}
+	if strings.Contains(endpoint, "://") {
+		return []string{endpoint}
+	}
+	return []string{scheme + endpoint}
+}
+
+func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg, _, err := configFor("migrate", args, stderr, nil)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, stderr)
+	db, err := storage.Open(ctx, cfg.DatabaseURL, cfg.DataDir, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	applied, err := db.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	v, err := db.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "applied %d migration(s); schema at version %d\n", len(applied), v)
+	return nil
+}
+
+func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "create" {
+		return usageError{errors.New("want: leitai user create --username U --role R[,R…] [--unit-id N] [--display-name NAME] (password on stdin)")}
+	}
+	var username, roles, unitID, displayName string
+	cfg, _, err := configFor("user create", args[1:], stderr, func(f *flag.FlagSet) {
+		f.StringVar(&username, "username", "", "login name")
+		f.StringVar(&roles, "role", "", "roles, comma-separated: admin, unit, expert, host")
+		f.StringVar(&unitID, "unit-id", "", "the unit a unit user belongs to (an expert's affiliation)")
+		f.StringVar(&displayName, "display-name", "", "name shown in the interface")
+	})
+	if err != nil {
+		return err
+	}
+	n := models.NewUser{Username: username, DisplayName: displayName}
+	if n.Roles, err = models.ParseRoles(roles); err != nil {
+		return usageError{describe(err)}
+	}
+	if unitID != "" {
+		id, err := strconv.ParseInt(unitID, 10, 64)
+		if err != nil || id <= 0 {
+			return usageError{fmt.Errorf("--unit-id: want a positive number, got %q", unitID)}
+		}
+		n.UnitID = &id
+	}
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("read password from stdin: %w", err)
+	}
+	n.Password = strings.TrimRight(line, "\r\n")
+	if err := n.Validate(); err != nil {
+		return usageError{describe(err)}
+	}
+	log := newLogger(cfg, stderr)
+	db, err := openDatabase(ctx, cfg, log, false)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	u, err := db.CreateUser(ctx, n)
+	if err != nil {
+		return describe(err)
+	}
+	fmt.Fprintf(stdout, "created user %s (id %d, roles %s)\n", u.Username, u.ID, roles)
+	return nil
+}
+
+// describe spells out a models.Error's field problems for a terminal.
+func describe(err error) error {
+	var me *models.Error
+	if !errors.As(err, &me) || len(me.Fields) == 0 {
+		return err
+	}
+	parts := make([]string, 0, len(me.Fields))
+	for f, p := range me.Fields {
+		parts = append(parts, f+": "+p)
+	}
+	slices.Sort(parts)
+	return fmt.Errorf("%s (%s)", me.Message, strings.Join(parts, "; "))
+}
+
+func cmdBackup(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var out string
+	cfg, _, err := configFor("backup", args, stderr, func(f *flag.FlagSet) {
+		f.StringVar(&out, "out", "", "archive to write (.tar.gz)")
+	})
+	if err != nil {
+		return err
+	}
+	if out == "" {
+		return usageError{errors.New("--out FILE is required")}
+	}
+	if cfg.DatabaseURL != "" || cfg.S3Endpoint != "" {
+		return usageError{errors.New("backup archives the embedded default only; for PostgreSQL and MinIO use pg_dump and `mc mirror` (see README)")}
+	}
+	log := newLogger(cfg, stderr)
+	db, err := openDatabase(ctx, cfg, log, false)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	n, err := db.Backup(ctx, filepath.Join(cfg.DataDir, "media"), out)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %s (%d bytes)\n", out, n)
+	return nil
+}

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Provisions what the test suite needs and prints `export` lines for it:
+# PostgreSQL server binaries (Debian package), MinIO built once from the
+# pinned version into the user's cache, Debian's chromium and CJK fonts.
+# Anything that cannot be provisioned fails the run with the command that
+# installs it; nothing is skipped.
+set -euo pipefail
+
+MINIO_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c
+CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/leitai
+
+log() { echo "provision: $*" >&2; }
+
+apt_install() {
+	local pkgs=("$@")
+	local sudo=()
+	if [ "$(id -u)" -ne 0 ]; then
+		if sudo -n true 2>/dev/null; then sudo=(sudo -n); else
+			log "missing Debian packages: ${pkgs[*]}"
+			log "install them with: sudo apt-get update && sudo apt-get install -y ${pkgs[*]}"
+			exit 1
+		fi
+	fi
+	log "installing ${pkgs[*]} (apt-get)"
+	if ! { "${sudo[@]}" apt-get update -qq >&2 &&
+		DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >&2; }; then
+		log "could not install ${pkgs[*]}; install with: apt-get update && apt-get install -y ${pkgs[*]}"
+		exit 1
+	fi
+}
+
+pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
+
+missing=()
+[ -n "$(pg_bin)" ] || missing+=(postgresql)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk)
+if [ ${#missing[@]} -gt 0 ]; then
+	apt_install "${missing[@]}"
+fi
+PG_BIN=$(pg_bin)
+if [ -z "$PG_BIN" ] || [ ! -x "$PG_BIN/pg_ctl" ]; then
+	log "PostgreSQL server binaries not found after install; install with: apt-get install -y postgresql"
+	exit 1
+fi
+
+MINIO="$CACHE/minio-$MINIO_VERSION/minio"
+if [ ! -x "$MINIO" ]; then
+	log "building MinIO $MINIO_VERSION into $CACHE (once; several minutes)"
+	mkdir -p "$(dirname "$MINIO")"
+	if ! GOBIN="$(dirname "$MINIO")" go install "github.com/minio/minio@$MINIO_VERSION" >&2; then
+		log "could not build MinIO; run: GOBIN=$(dirname "$MINIO") go install github.com/minio/minio@$MINIO_VERSION"
+		exit 1
+	fi
+fi
+
+echo "export LEITAI_TEST_PG_BIN=$PG_BIN"
+echo "export LEITAI_TEST_MINIO=$MINIO"
+echo "export CHROMIUM_PATH=/usr/bin/chromium"

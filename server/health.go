@@ -1,0 +1,44 @@
+package server
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+// readyTimeout bounds each readiness check, so a hung dependency answers
+// 503 instead of hanging the probe.
+const readyTimeout = 2 * time.Second
+
+func (s *handlers) healthz(c *fiber.Ctx) error {
+	return c.JSON(fiber.Map{"status": "ok"})
+}
+
+// readyz checks the database and the object store in parallel; any failure
+// is 503 with the failing part as "down: <reason>".
+func (s *handlers) readyz(c *fiber.Ctx) error {
+	ctx, cancel := context.WithTimeout(c.UserContext(), readyTimeout)
+	defer cancel()
+	var dbErr, storeErr error
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); dbErr = s.deps.DB.Ping(ctx) }()
+	go func() { defer wg.Done(); storeErr = s.deps.Objects.Check(ctx) }()
+	wg.Wait()
+	body := fiber.Map{"status": "ok", "database": "ok", "storage": "ok"}
+	status := fiber.StatusOK
+	if dbErr != nil {
+		body["database"] = "down: " + dbErr.Error()
+		body["status"] = "unavailable"
+		status = fiber.StatusServiceUnavailable
+	}
+	if storeErr != nil {
+		body["storage"] = "down: " + storeErr.Error()
+		body["status"] = "unavailable"
+		status = fiber.StatusServiceUnavailable
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Status(status).JSON(body)
+}

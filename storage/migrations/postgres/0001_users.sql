@@ -1,0 +1,13 @@
+-- Accounts. Roles are a comma-separated subset of admin,unit,expert,host.
+CREATE TABLE users (
+    id            BIGSERIAL PRIMARY KEY,
+    username      TEXT        NOT NULL,
+    display_name  TEXT        NOT NULL DEFAULT '',
+    password_hash TEXT        NOT NULL,
+    roles         TEXT        NOT NULL DEFAULT '',
+    unit_id       BIGINT,
+    disabled      BOOLEAN     NOT NULL DEFAULT FALSE,
+    created_at    TIMESTAMPTZ NOT NULL,
+    updated_at    TIMESTAMPTZ NOT NULL
+);
+CREATE UNIQUE INDEX users_username_key ON users (lower(username));
