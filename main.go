@@ -15,6 +15,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"os/user"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -198,8 +199,11 @@ func serve(ctx context.Context, cfg Config, ln net.Listener, stdout, stderr io.W
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
 	deps := server.Deps{
-		Log: log, DB: db, Objects: store, Metrics: reg,
-		Config: server.Config{Version: version, TrustedProxies: cfg.TrustedProxies, MediaOrigins: mediaOrigins(cfg)},
+		Log: log, DB: db, Objects: store, Metrics: reg, Accounts: db, Units: db, Audit: db,
+		Config: server.Config{
+			Version: version, TrustedProxies: cfg.TrustedProxies, MediaOrigins: mediaOrigins(cfg),
+			PublicURL: cfg.PublicURL, SecureCookies: strings.HasPrefix(cfg.PublicURL, "https://"),
+		},
 	}
 	if files != nil {
 		deps.Files = files
@@ -318,12 +322,21 @@ func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return err
 	}
 	defer db.Close()
-	u, err := db.CreateUser(ctx, n)
+	u, err := db.CreateUser(ctx, cliActor(), n)
 	if err != nil {
 		return describe(err)
 	}
 	fmt.Fprintf(stdout, "created user %s (id %d, roles %s)\n", u.Username, u.ID, roles)
 	return nil
+}
+
+// cliActor names the operator of a command-line change in the audit log.
+func cliActor() models.Actor {
+	name := "cli"
+	if u, err := user.Current(); err == nil {
+		name = "cli:" + u.Username
+	}
+	return models.Actor{Name: name}
 }
 
 // describe spells out a models.Error's field problems for a terminal.

@@ -1,6 +1,8 @@
 package models
 
 import (
+	"crypto/rand"
+	"crypto/subtle"
 	"regexp"
 	"slices"
 	"strings"
@@ -51,6 +53,9 @@ type User struct {
 	// UnitID is the unit a `unit` user belongs to, or an expert's
 	// affiliation; nil when none.
 	UnitID    *int64
+	Phone     string
+	Expertise []string
+	Bio       string
 	Disabled  bool
 	CreatedAt time.Time
 	UpdatedAt time.Time
@@ -66,6 +71,9 @@ type NewUser struct {
 	Password    string
 	Roles       []Role
 	UnitID      *int64
+	Phone       string
+	Expertise   []string
+	Bio         string
 }
 
 var usernamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{1,63}$`)
@@ -79,27 +87,156 @@ func (n NewUser) Validate() error {
 	if !usernamePattern.MatchString(n.Username) {
 		fields["username"] = "2–64 letters, digits, '.', '_' or '-', starting with a letter or digit"
 	}
-	if utf8.RuneCountInString(n.DisplayName) > 64 {
-		fields["display_name"] = "at most 64 characters"
+	if p := PasswordProblem(n.Password); p != "" {
+		fields["password"] = p
 	}
-	if utf8.RuneCountInString(n.Password) < MinPasswordLength {
-		fields["password"] = "at least 8 characters"
-	} else if len(n.Password) > 72 {
-		fields["password"] = "at most 72 bytes"
-	}
-	if len(n.Roles) == 0 {
-		fields["roles"] = "at least one role"
-	}
-	for _, r := range n.Roles {
-		if !slices.Contains(Roles, r) {
-			fields["roles"] = "unknown role " + string(r)
-		}
-	}
-	if slices.Contains(n.Roles, RoleUnit) && n.UnitID == nil {
-		fields["unit_id"] = "a unit user must belong to a unit"
-	}
+	UserProfile{DisplayName: n.DisplayName, Roles: n.Roles, UnitID: n.UnitID, Phone: n.Phone, Expertise: n.Expertise, Bio: n.Bio}.check(fields)
 	if len(fields) > 0 {
 		return Invalid("the user is not valid", fields)
 	}
 	return nil
+}
+
+// PasswordProblem describes what is wrong with a new password, or "".
+func PasswordProblem(p string) string {
+	switch {
+	case utf8.RuneCountInString(p) < MinPasswordLength:
+		return "at least 8 characters"
+	case len(p) > 72:
+		return "at most 72 bytes"
+	}
+	return ""
+}
+
+// UserProfile is the part of an account an admin edits.
+type UserProfile struct {
+	DisplayName string
+	Roles       []Role
+	UnitID      *int64
+	Phone       string
+	Expertise   []string
+	Bio         string
+	Disabled    bool
+}
+
+// Validate checks the profile and names every problem.
+func (p UserProfile) Validate() error {
+	fields := map[string]string{}
+	p.check(fields)
+	if len(fields) > 0 {
+		return Invalid("the user is not valid", fields)
+	}
+	return nil
+}
+
+func (p UserProfile) check(fields map[string]string) {
+	if utf8.RuneCountInString(p.DisplayName) > 64 {
+		fields["display_name"] = "at most 64 characters"
+	}
+	if len(p.Roles) == 0 {
+		fields["roles"] = "at least one role"
+	}
+	seen := map[Role]bool{}
+	for _, r := range p.Roles {
+		if !slices.Contains(Roles, r) {
+			fields["roles"] = "unknown role " + string(r)
+		} else if seen[r] {
+			fields["roles"] = "role " + string(r) + " given twice"
+		}
+		seen[r] = true
+	}
+	if slices.Contains(p.Roles, RoleUnit) && p.UnitID == nil {
+		fields["unit_id"] = "a unit user must belong to a unit"
+	}
+	if p.Phone != "" && !ValidPhone(p.Phone) {
+		fields["phone"] = "a phone number such as 13812345678 or 0752-2345678"
+	}
+	if len(p.Expertise) > 10 {
+		fields["expertise"] = "at most 10 fields"
+	}
+	for _, e := range p.Expertise {
+		if n := utf8.RuneCountInString(strings.TrimSpace(e)); n == 0 || n > 30 {
+			fields["expertise"] = "each field 1–30 characters"
+		}
+	}
+	if utf8.RuneCountInString(p.Bio) > 500 {
+		fields["bio"] = "at most 500 characters"
+	}
+}
+
+// Session is a signed-in browser: its user and the CSRF token that every
+// mutating request must carry.
+type Session struct {
+	User      User
+	CSRFToken string
+	ExpiresAt time.Time
+}
+
+// CheckCSRF compares a presented token with the session's in constant time.
+func (s Session) CheckCSRF(presented string) bool {
+	return presented != "" && subtle.ConstantTimeCompare([]byte(s.CSRFToken), []byte(presented)) == 1
+}
+
+// SessionLifetime is how long a session lasts without use.
+const SessionLifetime = 12 * time.Hour
+
+// Login throttling: failures per account and per address earn growing
+// delays, capped low enough that nobody can lock a judge out for long (and
+// judges' tablets sign in with one-time links, which are not throttled by
+// account).
+const (
+	accountFreeFailures = 5
+	accountMaxDelay     = 60 * time.Second
+	addressFreeFailures = 30
+	addressMaxDelay     = 5 * time.Minute
+	// ThrottleForget is how long after the last failure a counter resets.
+	ThrottleForget = 15 * time.Minute
+)
+
+// ThrottleDelay returns how long to refuse logins after the given number of
+// consecutive failures, for an account key or an address key.
+func ThrottleDelay(failures int, address bool) time.Duration {
+	free, maxDelay := accountFreeFailures, accountMaxDelay
+	if address {
+		free, maxDelay = addressFreeFailures, addressMaxDelay
+	}
+	if failures < free {
+		return 0
+	}
+	d := 5 * time.Second
+	for i := free; i < failures && d < maxDelay; i++ {
+		d *= 2
+	}
+	return min(d, maxDelay)
+}
+
+// UserImportRow is one data row of a user import file.
+type UserImportRow struct {
+	// Line is the row's line number in the file (the header is line 1).
+	Line int
+	// UnitPath names the unit by the names from the root, "/"-separated.
+	UnitPath string
+	User     NewUser
+}
+
+// GeneratePassword returns a random password that is easy to read out:
+// 12 characters without look-alikes (0/O, 1/l/I).
+func GeneratePassword() string {
+	const alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+	b := make([]byte, 12)
+	if _, err := rand.Read(b); err != nil {
+		panic("crypto/rand: " + err.Error()) // never fails on supported platforms
+	}
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b)
+}
+
+// UserFilter narrows a list of users.
+type UserFilter struct {
+	Role            Role
+	UnitID          *int64
+	Query           string
+	IncludeDisabled bool
 }

@@ -4,17 +4,44 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
-// routes is the route table; every path here is in openapi.json.
-func (s *handlers) routes(app *fiber.App) {
+// routes is the route table; every path here is in openapi.json and every
+// API route carries its access rule (access.go).
+func (s *handlers) routes(app *fiber.App) *router {
 	app.Get("/healthz", s.healthz)
 	app.Get("/readyz", s.readyz)
 	app.Get("/metrics", s.metrics())
 	app.Get("/files/*", s.signedFile)
 
-	api := app.Group("/api/v1")
-	api.Get("/openapi.json", s.openAPI)
+	r := &router{app: app, s: s}
+	const v1 = "/api/v1"
+	r.get(v1+"/openapi.json", publicAccess, s.openAPI)
+
+	r.post(v1+"/auth/login", sessionOpener, s.login)
+	r.post(v1+"/auth/logout", signedIn, s.logout)
+	r.post(v1+"/auth/link", sessionOpener, s.redeemLink)
+	r.get(v1+"/setup", publicAccess, s.setupStatus)
+	r.post(v1+"/setup", sessionOpener, s.setup)
+	r.get(v1+"/me", signedIn, s.me)
+	r.post(v1+"/me/password", signedIn, s.changePassword)
+
+	r.get(v1+"/units", signedIn, s.listUnits)
+	r.post(v1+"/units", adminsOnly, s.createUnit)
+	r.post(v1+"/units/import", adminsOnly, s.importUnits)
+	r.patch(v1+"/units/:id", adminsOnly, s.updateUnit)
+	r.delete(v1+"/units/:id", adminsOnly, s.deleteUnit)
+
+	r.get(v1+"/users", adminsOnly, s.listUsers)
+	r.post(v1+"/users", adminsOnly, s.createUser)
+	r.post(v1+"/users/import", adminsOnly, s.importUsers)
+	r.patch(v1+"/users/:id", adminsOnly, s.updateUser)
+	r.post(v1+"/users/:id/password", adminsOnly, s.resetPassword)
+	r.post(v1+"/users/:id/login-links", adminsOnly, s.createLoginLink)
+
+	r.get(v1+"/audit", adminsOnly, s.listAudit)
+	r.get(v1+"/audit/verify", adminsOnly, s.verifyAudit)
 
 	// Unknown API paths stay JSON, never the single-page app.
 	app.All("/api/*", s.apiNotFound)
 	app.Get("/*", s.spa())
+	return r
 }

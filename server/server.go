@@ -36,6 +36,39 @@ type SignedFiles interface {
 	Get(ctx context.Context, key string, rng *models.ByteRange) (io.ReadCloser, models.ObjectInfo, error)
 }
 
+// Accounts signs people in and out.
+type Accounts interface {
+	Login(ctx context.Context, username, password, ip, userAgent string) (string, models.Session, error)
+	SessionByToken(ctx context.Context, token string) (models.Session, error)
+	Logout(ctx context.Context, token string) error
+	ChangePassword(ctx context.Context, actor models.Actor, userID int64, current, next, userAgent string) (string, models.Session, error)
+	RedeemLoginLink(ctx context.Context, token, ip, userAgent string) (string, models.Session, error)
+	SetupNeeded(ctx context.Context) (bool, error)
+	SetupFirstAdmin(ctx context.Context, n models.NewUser, ip, userAgent string) (string, models.Session, error)
+}
+
+// Directory holds the units and the users.
+type Directory interface {
+	ListUnits(ctx context.Context) ([]models.Unit, error)
+	CreateUnit(ctx context.Context, actor models.Actor, in models.UnitInput) (models.Unit, error)
+	UpdateUnit(ctx context.Context, actor models.Actor, id int64, in models.UnitInput) (models.Unit, error)
+	DeleteUnit(ctx context.Context, actor models.Actor, id int64) error
+	ImportUnits(ctx context.Context, actor models.Actor, rows []models.UnitImportRow) (int, error)
+	ListUsers(ctx context.Context, f models.UserFilter) ([]models.User, error)
+	UserByID(ctx context.Context, id int64) (models.User, error)
+	CreateUser(ctx context.Context, actor models.Actor, n models.NewUser) (models.User, error)
+	UpdateUser(ctx context.Context, actor models.Actor, id int64, p models.UserProfile) (models.User, error)
+	ResetPassword(ctx context.Context, actor models.Actor, id int64, password string) error
+	ImportUsers(ctx context.Context, actor models.Actor, rows []models.UserImportRow) (map[string]string, error)
+	CreateLoginLink(ctx context.Context, actor models.Actor, userID int64, ttl time.Duration) (string, time.Time, error)
+}
+
+// AuditLog reads the audit chain.
+type AuditLog interface {
+	ListAudit(ctx context.Context, f models.AuditFilter) ([]models.AuditEntry, error)
+	VerifyAudit(ctx context.Context) (models.AuditVerification, error)
+}
+
 // Config is the part of the program's configuration the server uses.
 type Config struct {
 	// Version is reported by /healthz's caller tools and in logs.
@@ -47,6 +80,10 @@ type Config struct {
 	MediaOrigins []string
 	// BodyLimit caps request bodies in bytes.
 	BodyLimit int
+	// PublicURL is the address people use, for links and QR codes.
+	PublicURL string
+	// SecureCookies marks cookies Secure (the public URL is https).
+	SecureCookies bool
 }
 
 // Deps are the server's collaborators, constructed in main.
@@ -55,6 +92,9 @@ type Deps struct {
 	DB       Pinger
 	Objects  Checker
 	Files    SignedFiles
+	Accounts Accounts
+	Units    Directory
+	Audit    AuditLog
 	Metrics  *prometheus.Registry
 	Frontend fs.FS
 	Config   Config

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/glebarez/sqlite"
@@ -36,6 +37,9 @@ type DB struct {
 	dialect Dialect
 	// path is the SQLite file; empty on PostgreSQL.
 	path string
+
+	dummyOnce sync.Once
+	dummy     []byte
 }
 
 // Open connects to PostgreSQL when databaseURL is set, else opens (creating

@@ -24,6 +24,15 @@ func TestStorage(t *testing.T) {
 		{"migrating twice is a no-op", testMigrateIdempotent},
 		{"users", testUsers},
 		{"errors map to kinds", testErrorKinds},
+		{"unit tree", testUnits},
+		{"unit import is all or nothing", testUnitImport},
+		{"user import", testUserImport},
+		{"sessions and passwords", testSessions},
+		{"login throttle", testThrottle},
+		{"login links are single use", testLoginLinks},
+		{"last admin stays", testLastAdmin},
+		{"first-run setup", testSetup},
+		{"audit chain", testAuditChain},
 	}
 	open := map[Dialect]func(t *testing.T) *DB{
 		SQLite: func(t *testing.T) *DB { return openMigrated(t, "", t.TempDir()) },
@@ -108,26 +117,28 @@ func testMigrateIdempotent(t *testing.T, db *DB) {
 	}
 }
 
+var cli = models.Actor{Name: "test"}
+
 func testUsers(t *testing.T, db *DB) {
 	ctx := context.Background()
-	unit := int64(7)
-	u, err := db.CreateUser(ctx, models.NewUser{Username: "Zhang.San", DisplayName: "张三", Password: "correct horse", Roles: []models.Role{models.RoleUnit, models.RoleExpert}, UnitID: &unit})
+	unitID := mustUnit(t, db, nil, models.UnitCity, "惠州市")
+	u, err := db.CreateUser(ctx, cli, models.NewUser{Username: "Zhang.San", DisplayName: "张三", Password: "correct horse", Roles: []models.Role{models.RoleUnit, models.RoleExpert}, UnitID: &unitID})
 	if err != nil {
 		t.Fatalf("CreateUser: %v", err)
 	}
-	if u.ID == 0 || !u.HasRole(models.RoleExpert) || u.UnitID == nil || *u.UnitID != 7 {
+	if u.ID == 0 || !u.HasRole(models.RoleExpert) || u.UnitID == nil || *u.UnitID != unitID {
 		t.Fatalf("created user = %+v", u)
 	}
 	got, err := db.UserByUsername(ctx, "zhang.san")
 	if err != nil || got.ID != u.ID || got.DisplayName != "张三" {
 		t.Fatalf("UserByUsername = %+v, %v", got, err)
 	}
-	_, err = db.CreateUser(ctx, models.NewUser{Username: "ZHANG.SAN", Password: "another one", Roles: []models.Role{models.RoleAdmin}})
+	_, err = db.CreateUser(ctx, cli, models.NewUser{Username: "ZHANG.SAN", Password: "another one", Roles: []models.Role{models.RoleAdmin}})
 	var me *models.Error
 	if !errors.As(err, &me) || me.Kind != models.KindConflict || me.Fields["username"] == "" {
 		t.Fatalf("duplicate username: %v, want conflict naming username", err)
 	}
-	_, err = db.CreateUser(ctx, models.NewUser{Username: "x", Password: "short", Roles: nil})
+	_, err = db.CreateUser(ctx, cli, models.NewUser{Username: "x", Password: "short", Roles: nil})
 	if !errors.As(err, &me) || me.Kind != models.KindInvalid || len(me.Fields) != 3 {
 		t.Fatalf("invalid user: %v (fields %v), want invalid naming username, password, roles", err, me.Fields)
 	}

@@ -16,8 +16,11 @@ import (
 	"time"
 )
 
+// minioVersion is the pinned MinIO release the tests run against.
+const minioVersion = "v0.0.0-20260212201848-7aac2a2c5b7c"
+
 // minioInstallHint tells a developer how to get the MinIO server binary.
-const minioInstallHint = "make test provisions it; or: GOBIN=~/.cache/leitai/minio-bin go install github.com/minio/minio@v0.0.0-20260212201848-7aac2a2c5b7c"
+const minioInstallHint = "make test provisions it; or: GOBIN=~/.cache/leitai/minio-v0.0.0-20260212201848-7aac2a2c5b7c go install github.com/minio/minio@v0.0.0-20260212201848-7aac2a2c5b7c"
 
 // minioStartTimeout bounds how long StartMinIO and Start wait for the
 // server to answer its liveness probe.
@@ -52,7 +55,15 @@ func StartMinIO(t testing.TB) *MinIO {
 	t.Helper()
 	bin := os.Getenv("LEITAI_TEST_MINIO")
 	if bin == "" {
-		t.Fatalf("LEITAI_TEST_MINIO is not set: it must name a MinIO server binary. %s", minioInstallHint)
+		// Where `make test` builds it, so a plain `go test` finds it too.
+		if cache, err := os.UserCacheDir(); err == nil {
+			if p := filepath.Join(cache, "leitai", "minio-"+minioVersion, "minio"); checkExecutable(p) == nil {
+				bin = p
+			}
+		}
+	}
+	if bin == "" {
+		t.Fatalf("LEITAI_TEST_MINIO is not set and no MinIO is in the cache: it must name a MinIO server binary. %s", minioInstallHint)
 	}
 	if err := checkExecutable(bin); err != nil {
 		t.Fatalf("LEITAI_TEST_MINIO=%s is not usable (%v). %s", bin, err, minioInstallHint)
