@@ -199,10 +199,10 @@ func serve(ctx context.Context, cfg Config, ln net.Listener, stdout, stderr io.W
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
 	deps := server.Deps{
-		Log: log, DB: db, Objects: store, Metrics: reg, Accounts: db, Units: db, Audit: db,
+		Log: log, DB: db, Objects: store, Metrics: reg, Accounts: db, Units: db, Audit: db, Projects: db,
 		Config: server.Config{
 			Version: version, TrustedProxies: cfg.TrustedProxies, MediaOrigins: mediaOrigins(cfg),
-			PublicURL: cfg.PublicURL, SecureCookies: strings.HasPrefix(cfg.PublicURL, "https://"),
+			PublicURL: cfg.PublicURL, Location: cfg.Location, SecureCookies: strings.HasPrefix(cfg.PublicURL, "https://"),
 		},
 	}
 	if files != nil {

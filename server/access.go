@@ -29,6 +29,10 @@ var (
 	sessionOpener = access{public: true, noCSRF: true}
 	signedIn      = access{}
 	adminsOnly    = access{roles: []models.Role{models.RoleAdmin}}
+	unitsOnly     = access{roles: []models.Role{models.RoleUnit}}
+	// unitsAndAdmins may reach project routes; storage then narrows a unit
+	// to its own projects (others are not found).
+	unitsAndAdmins = access{roles: []models.Role{models.RoleUnit, models.RoleAdmin}}
 )
 
 // rule is one row of the route table, kept for the access test and docs.
@@ -51,6 +55,7 @@ func (r *router) handle(method, path string, a access, h fiber.Handler) {
 
 func (r *router) get(path string, a access, h fiber.Handler)  { r.handle(fiber.MethodGet, path, a, h) }
 func (r *router) post(path string, a access, h fiber.Handler) { r.handle(fiber.MethodPost, path, a, h) }
+func (r *router) put(path string, a access, h fiber.Handler)    { r.handle(fiber.MethodPut, path, a, h) }
 func (r *router) patch(path string, a access, h fiber.Handler) {
 	r.handle(fiber.MethodPatch, path, a, h)
 }

@@ -37,6 +37,21 @@ func (s *handlers) routes(app *fiber.App) *router {
 	r.post(v1+"/users/:id/password", adminsOnly, s.resetPassword)
 	r.post(v1+"/users/:id/login-links", adminsOnly, s.createLoginLink)
 
+	r.get(v1+"/editions", publicAccess, s.listEditions)
+	r.get(v1+"/editions/current", publicAccess, s.currentEdition)
+	r.post(v1+"/editions", adminsOnly, s.createEdition)
+	r.get(v1+"/editions/:id", publicAccess, s.getEdition)
+	r.patch(v1+"/editions/:id", adminsOnly, s.updateEdition)
+	r.get(v1+"/editions/:id/projects", unitsAndAdmins, s.listProjects)
+	r.get(v1+"/editions/:id/projects/export", adminsOnly, s.exportProjects)
+	r.post(v1+"/editions/:id/projects", unitsOnly, s.createProject)
+	r.post(v1+"/projects/eligibility", adminsOnly, s.setEligibility)
+	r.get(v1+"/projects/:id", unitsAndAdmins, s.getProject)
+	r.put(v1+"/projects/:id", unitsAndAdmins, s.saveProject)
+	r.post(v1+"/projects/:id/submit", unitsAndAdmins, s.submitProject)
+	r.post(v1+"/projects/:id/withdraw", unitsAndAdmins, s.withdrawProject)
+	r.get(v1+"/projects/:id/versions", unitsAndAdmins, s.projectVersions)
+
 	r.get(v1+"/audit", adminsOnly, s.listAudit)
 	r.get(v1+"/audit/verify", adminsOnly, s.verifyAudit)
 

@@ -69,6 +69,22 @@ type AuditLog interface {
 	VerifyAudit(ctx context.Context) (models.AuditVerification, error)
 }
 
+// Projects holds the editions and their projects.
+type Projects interface {
+	ListEditions(ctx context.Context, onlyPublic bool) ([]models.Edition, error)
+	EditionByID(ctx context.Context, id int64) (models.Edition, error)
+	CreateEdition(ctx context.Context, actor models.Actor, in models.EditionInput) (models.Edition, error)
+	UpdateEdition(ctx context.Context, actor models.Actor, id int64, in models.EditionInput) (models.Edition, error)
+	CreateProject(ctx context.Context, actor models.Actor, user models.User, editionID int64, f models.ProjectFields, loc *time.Location) (models.Project, error)
+	ProjectByID(ctx context.Context, user models.User, id int64) (models.Project, error)
+	SaveDraft(ctx context.Context, user models.User, id int64, f models.ProjectFields, loc *time.Location) (models.Project, error)
+	SubmitProject(ctx context.Context, actor models.Actor, user models.User, id int64, loc *time.Location) (models.Project, error)
+	WithdrawProject(ctx context.Context, actor models.Actor, user models.User, id int64, loc *time.Location) (models.Project, error)
+	ProjectVersions(ctx context.Context, user models.User, id int64) ([]models.ProjectVersion, error)
+	SetEligibility(ctx context.Context, actor models.Actor, ids []int64, eligible bool, reason string) ([]models.Project, error)
+	ListProjects(ctx context.Context, user models.User, f models.ProjectFilter) ([]models.Project, error)
+}
+
 // Config is the part of the program's configuration the server uses.
 type Config struct {
 	// Version is reported by /healthz's caller tools and in logs.
@@ -82,6 +98,8 @@ type Config struct {
 	BodyLimit int
 	// PublicURL is the address people use, for links and QR codes.
 	PublicURL string
+	// Location is the time zone deadlines are shown in.
+	Location *time.Location
 	// SecureCookies marks cookies Secure (the public URL is https).
 	SecureCookies bool
 }
@@ -95,6 +113,7 @@ type Deps struct {
 	Accounts Accounts
 	Units    Directory
 	Audit    AuditLog
+	Projects Projects
 	Metrics  *prometheus.Registry
 	Frontend fs.FS
 	Config   Config

@@ -9,10 +9,12 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"leitai/models"
 )
@@ -140,36 +142,30 @@ func (db *DB) checkThrottle(ctx context.Context, keys []string, now time.Time) e
 }
 
 // recordFailure counts a failure against every key and sets its delay.
+// The row is created if missing (ON CONFLICT DO NOTHING, so concurrent
+// first failures do not abort the transaction) and then locked for update.
 func (db *DB) recordFailure(ctx context.Context, keys []string, now time.Time) error {
 	return db.tx(ctx, func(tx *gorm.DB) error {
 		for _, k := range keys {
-			var r throttleRow
-			err := tx.Where("key = ?", k).Take(&r).Error
-			if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
+			fresh := throttleRow{Key: k, UpdatedAt: now}
+			if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&fresh).Error; err != nil {
 				return err
 			}
-			isNew := err != nil
-			if isNew || now.Sub(r.UpdatedAt) > models.ThrottleForget {
-				r = throttleRow{Key: k}
+			var r throttleRow
+			if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("key = ?", k).Take(&r).Error; err != nil {
+				return err
+			}
+			if now.Sub(r.UpdatedAt) > models.ThrottleForget {
+				r.Failures = 0
 			}
 			r.Failures++
-			r.UpdatedAt = now
-			r.BlockedUntil = nil
-			if d := models.ThrottleDelay(r.Failures, k[:3] == "ip:"); d > 0 {
+			var blocked *time.Time
+			if d := models.ThrottleDelay(r.Failures, strings.HasPrefix(k, "ip:")); d > 0 {
 				until := now.Add(d)
-				r.BlockedUntil = &until
+				blocked = &until
 			}
-			if isNew {
-				err = tx.Create(&r).Error
-			} else {
-				err = tx.Model(&throttleRow{}).Where("key = ?", k).
-					Updates(map[string]any{"failures": r.Failures, "blocked_until": r.BlockedUntil, "updated_at": r.UpdatedAt}).Error
-			}
-			if mapError(err) != nil && models.KindOf(mapError(err)) == models.KindConflict {
-				// Another instance created the row a moment ago: count on it.
-				err = tx.Model(&throttleRow{}).Where("key = ?", k).
-					Updates(map[string]any{"failures": gorm.Expr("failures + 1"), "updated_at": now}).Error
-			}
+			err := tx.Model(&throttleRow{}).Where("key = ?", k).
+				Updates(map[string]any{"failures": r.Failures, "blocked_until": blocked, "updated_at": now}).Error
 			if err != nil {
 				return err
 			}

@@ -33,6 +33,8 @@ func TestStorage(t *testing.T) {
 		{"last admin stays", testLastAdmin},
 		{"first-run setup", testSetup},
 		{"audit chain", testAuditChain},
+		{"projects", testProjects},
+		{"deadlines", testDeadline},
 	}
 	open := map[Dialect]func(t *testing.T) *DB{
 		SQLite: func(t *testing.T) *DB { return openMigrated(t, "", t.TempDir()) },

@@ -1,0 +1,169 @@
+package models
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// ProjectStatus is where a project stands in the edition's life.
+type ProjectStatus string
+
+// The statuses of the submission stage. Later stages (review rounds, the
+// final, awards) add theirs.
+const (
+	ProjectDraft      ProjectStatus = "draft"
+	ProjectSubmitted  ProjectStatus = "submitted"
+	ProjectWithdrawn  ProjectStatus = "withdrawn"
+	ProjectEligible   ProjectStatus = "eligible"
+	ProjectIneligible ProjectStatus = "ineligible"
+)
+
+// ProjectFields are the texts a unit writes. Limits count characters
+// (runes), as people do.
+type ProjectFields struct {
+	Title          string
+	Category       string
+	Summary        string
+	Problem        string // 痛点
+	Approach       string // 做法
+	Results        string // 成效: indicators and beneficiaries
+	Replicability  string // 推广
+	Sustainability string // 长效
+	StartDate      string // YYYY-MM-DD
+	ContactName    string
+	ContactPhone   string
+}
+
+// FieldLimit is one field's name and its character cap.
+type FieldLimit struct {
+	Name string
+	Max  int
+}
+
+// ProjectFieldLimits lists every field with its cap, in form order.
+var ProjectFieldLimits = []FieldLimit{
+	{"title", 60}, {"category", 20}, {"summary", 500}, {"problem", 3000}, {"approach", 5000},
+	{"results", 5000}, {"replicability", 3000}, {"sustainability", 3000}, {"start_date", 10},
+	{"contact_name", 30}, {"contact_phone", 20},
+}
+
+// Map returns the fields by their API names.
+func (p ProjectFields) Map() map[string]string {
+	return map[string]string{
+		"title": p.Title, "category": p.Category, "summary": p.Summary, "problem": p.Problem,
+		"approach": p.Approach, "results": p.Results, "replicability": p.Replicability,
+		"sustainability": p.Sustainability, "start_date": p.StartDate, "contact_name": p.ContactName,
+		"contact_phone": p.ContactPhone,
+	}
+}
+
+// CheckDraft names fields over their limits or malformed: a draft may be
+// incomplete but never oversized.
+func (p ProjectFields) CheckDraft(categories []string) error {
+	f := map[string]string{}
+	m := p.Map()
+	for _, l := range ProjectFieldLimits {
+		if n := utf8.RuneCountInString(m[l.Name]); n > l.Max {
+			f[l.Name] = "at most " + strconv.Itoa(l.Max) + " characters (now " + strconv.Itoa(n) + ")"
+		}
+	}
+	if p.Category != "" && !slices.Contains(categories, p.Category) {
+		f["category"] = "one of: " + strings.Join(categories, ", ")
+	}
+	if p.StartDate != "" {
+		if _, err := time.Parse("2006-01-02", p.StartDate); err != nil {
+			f["start_date"] = "a date as YYYY-MM-DD"
+		}
+	}
+	if p.ContactPhone != "" && !ValidPhone(p.ContactPhone) {
+		f["contact_phone"] = "a phone number such as 13812345678 or 0752-2345678"
+	}
+	if len(f) > 0 {
+		return Invalid("the project is not valid", f)
+	}
+	return nil
+}
+
+// CheckComplete names every required field still missing, for submission.
+func (p ProjectFields) CheckComplete(categories []string) error {
+	if err := p.CheckDraft(categories); err != nil {
+		return err
+	}
+	f := map[string]string{}
+	for name, v := range p.Map() {
+		if strings.TrimSpace(v) == "" {
+			f[name] = "required"
+		}
+	}
+	if len(f) > 0 {
+		return Invalid("the project is incomplete: fill in every required field before submitting", f)
+	}
+	return nil
+}
+
+// Project is a unit's entry in an edition.
+type Project struct {
+	ID        int64
+	EditionID int64
+	UnitID    int64
+	ProjectFields
+	Status            ProjectStatus
+	EligibilityReason string
+	// Version counts submissions; each one is kept in the history.
+	Version     int
+	SubmittedAt *time.Time
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// CanEdit reports whether the unit may still change the texts: drafts and
+// withdrawn projects only (a submitted project is withdrawn first).
+func (p Project) CanEdit() error {
+	switch p.Status {
+	case ProjectDraft, ProjectWithdrawn:
+		return nil
+	case ProjectSubmitted:
+		return Errorf(KindConflict, "the project is submitted: withdraw it to make changes")
+	}
+	return Errorf(KindConflict, "the project is %s and can no longer change", p.Status)
+}
+
+// CanWithdraw reports whether a submission may be taken back.
+func (p Project) CanWithdraw() error {
+	if p.Status != ProjectSubmitted {
+		return Errorf(KindConflict, "only a submitted project can be withdrawn (this one is %s)", p.Status)
+	}
+	return nil
+}
+
+// CanJudgeEligibility reports whether admins may mark the project eligible
+// or ineligible.
+func (p Project) CanJudgeEligibility() error {
+	switch p.Status {
+	case ProjectSubmitted, ProjectEligible, ProjectIneligible:
+		return nil
+	}
+	return Errorf(KindConflict, "project %d is %s: only submitted projects are checked", p.ID, p.Status)
+}
+
+// ProjectFilter narrows project lists.
+type ProjectFilter struct {
+	EditionID int64
+	UnitID    *int64
+	Category  string
+	// CountyID selects projects of units in that county's subtree.
+	CountyID *int64
+	Status   ProjectStatus
+	Query    string
+}
+
+// ProjectVersion is one submitted snapshot of a project.
+type ProjectVersion struct {
+	Version     int
+	Fields      ProjectFields
+	SubmittedAt time.Time
+	SubmittedBy string
+}

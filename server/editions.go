@@ -1,0 +1,122 @@
+package server
+
+import (
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"leitai/models"
+)
+
+// editionJSON is an edition as the API shows it. Times are RFC 3339 UTC;
+// `deadline` includes the grace period and `accepting` says whether units
+// may change projects right now.
+type editionJSON struct {
+	ID           int64                `json:"id"`
+	Year         int                  `json:"year"`
+	Title        string               `json:"title"`
+	Categories   []string             `json:"categories"`
+	OpensAt      time.Time            `json:"opens_at"`
+	ClosesAt     time.Time            `json:"closes_at"`
+	GraceMinutes int                  `json:"grace_minutes"`
+	Deadline     time.Time            `json:"deadline"`
+	QuotaPerUnit int                  `json:"quota_per_unit"`
+	Status       models.EditionStatus `json:"status"`
+	Accepting    bool                 `json:"accepting"`
+}
+
+func (s *handlers) toEditionJSON(e models.Edition) editionJSON {
+	cats := e.Categories
+	if cats == nil {
+		cats = []string{}
+	}
+	return editionJSON{ID: e.ID, Year: e.Year, Title: e.Title, Categories: cats, OpensAt: e.OpensAt, ClosesAt: e.ClosesAt,
+		GraceMinutes: e.GraceMinutes, Deadline: e.Deadline(), QuotaPerUnit: e.QuotaPerUnit, Status: e.Status,
+		Accepting: e.AcceptsChanges(time.Now(), s.deps.Config.Location) == nil}
+}
+
+func (s *handlers) listEditions(c *fiber.Ctx) error {
+	editions, err := s.deps.Projects.ListEditions(c.UserContext(), !viewerIsAdmin(c))
+	if err != nil {
+		return err
+	}
+	out := make([]editionJSON, len(editions))
+	for i, e := range editions {
+		out[i] = s.toEditionJSON(e)
+	}
+	return c.JSON(fiber.Map{"editions": out})
+}
+
+// currentEdition is the newest active edition: the one the public pages and
+// the portal show.
+func (s *handlers) currentEdition(c *fiber.Ctx) error {
+	editions, err := s.deps.Projects.ListEditions(c.UserContext(), true)
+	if err != nil {
+		return err
+	}
+	for _, e := range editions {
+		if e.Status == models.EditionActive {
+			return c.JSON(s.toEditionJSON(e))
+		}
+	}
+	return models.Errorf(models.KindNotFound, "no edition is running")
+}
+
+func (s *handlers) getEdition(c *fiber.Ctx) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	e, err := s.deps.Projects.EditionByID(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	if e.Status == models.EditionDraft && !viewerIsAdmin(c) {
+		return models.Errorf(models.KindNotFound, "no edition %d", id)
+	}
+	return c.JSON(s.toEditionJSON(e))
+}
+
+type editionRequest struct {
+	Year         int                  `json:"year"`
+	Title        string               `json:"title"`
+	Categories   []string             `json:"categories"`
+	OpensAt      time.Time            `json:"opens_at"`
+	ClosesAt     time.Time            `json:"closes_at"`
+	GraceMinutes int                  `json:"grace_minutes"`
+	QuotaPerUnit int                  `json:"quota_per_unit"`
+	Status       models.EditionStatus `json:"status"`
+}
+
+func (r editionRequest) input() models.EditionInput {
+	return models.EditionInput{Year: r.Year, Title: r.Title, Categories: r.Categories, OpensAt: r.OpensAt,
+		ClosesAt: r.ClosesAt, GraceMinutes: r.GraceMinutes, QuotaPerUnit: r.QuotaPerUnit, Status: r.Status}
+}
+
+func (s *handlers) createEdition(c *fiber.Ctx) error {
+	var req editionRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	e, err := s.deps.Projects.CreateEdition(c.UserContext(), actorOf(c), req.input())
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(s.toEditionJSON(e))
+}
+
+func (s *handlers) updateEdition(c *fiber.Ctx) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var req editionRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	e, err := s.deps.Projects.UpdateEdition(c.UserContext(), actorOf(c), id, req.input())
+	if err != nil {
+		return err
+	}
+	return c.JSON(s.toEditionJSON(e))
+}

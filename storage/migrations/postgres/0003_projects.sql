@@ -1,0 +1,97 @@
+-- Editions, projects with their submitted versions, media and resumable
+-- uploads.
+CREATE TABLE editions (
+    id             BIGSERIAL PRIMARY KEY,
+    year           INTEGER     NOT NULL,
+    title          TEXT        NOT NULL,
+    categories     TEXT        NOT NULL,
+    opens_at       TIMESTAMPTZ NOT NULL,
+    closes_at      TIMESTAMPTZ NOT NULL,
+    grace_minutes  INTEGER     NOT NULL DEFAULT 0,
+    quota_per_unit INTEGER     NOT NULL DEFAULT 0,
+    status         TEXT        NOT NULL,
+    created_at     TIMESTAMPTZ NOT NULL,
+    updated_at     TIMESTAMPTZ NOT NULL
+);
+
+CREATE TABLE projects (
+    id                 BIGSERIAL PRIMARY KEY,
+    edition_id         BIGINT      NOT NULL REFERENCES editions (id),
+    unit_id            BIGINT      NOT NULL REFERENCES units (id),
+    title              TEXT        NOT NULL DEFAULT '',
+    category           TEXT        NOT NULL DEFAULT '',
+    summary            TEXT        NOT NULL DEFAULT '',
+    problem            TEXT        NOT NULL DEFAULT '',
+    approach           TEXT        NOT NULL DEFAULT '',
+    results            TEXT        NOT NULL DEFAULT '',
+    replicability      TEXT        NOT NULL DEFAULT '',
+    sustainability     TEXT        NOT NULL DEFAULT '',
+    start_date         TEXT        NOT NULL DEFAULT '',
+    contact_name       TEXT        NOT NULL DEFAULT '',
+    contact_phone      TEXT        NOT NULL DEFAULT '',
+    status             TEXT        NOT NULL,
+    eligibility_reason TEXT        NOT NULL DEFAULT '',
+    version            INTEGER     NOT NULL DEFAULT 0,
+    submitted_at       TIMESTAMPTZ,
+    created_at         TIMESTAMPTZ NOT NULL,
+    updated_at         TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX projects_edition_unit ON projects (edition_id, unit_id);
+
+CREATE TABLE project_versions (
+    project_id   BIGINT      NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+    version      INTEGER     NOT NULL,
+    snapshot     TEXT        NOT NULL,
+    submitted_at TIMESTAMPTZ NOT NULL,
+    submitted_by TEXT        NOT NULL,
+    PRIMARY KEY (project_id, version)
+);
+
+-- A media row exists only once its object is complete in the store.
+CREATE TABLE media (
+    id           BIGSERIAL PRIMARY KEY,
+    project_id   BIGINT      NOT NULL REFERENCES projects (id),
+    kind         TEXT        NOT NULL,
+    filename     TEXT        NOT NULL,
+    content_type TEXT        NOT NULL,
+    size         BIGINT      NOT NULL,
+    object_key   TEXT        NOT NULL,
+    thumb_key    TEXT        NOT NULL DEFAULT '',
+    poster_key   TEXT        NOT NULL DEFAULT '',
+    playback_key TEXT        NOT NULL DEFAULT '',
+    processing   TEXT        NOT NULL DEFAULT 'none',
+    progress     INTEGER     NOT NULL DEFAULT 0,
+    process_error TEXT       NOT NULL DEFAULT '',
+    created_by   BIGINT,
+    created_at   TIMESTAMPTZ NOT NULL,
+    updated_at   TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX media_project ON media (project_id);
+
+-- Uploads in progress. mode is 'proxy' (chunks through the server) or
+-- 'direct' (presigned parts straight to MinIO).
+CREATE TABLE uploads (
+    id           TEXT PRIMARY KEY,
+    project_id   BIGINT      NOT NULL REFERENCES projects (id),
+    kind         TEXT        NOT NULL,
+    filename     TEXT        NOT NULL,
+    content_type TEXT        NOT NULL,
+    size         BIGINT      NOT NULL,
+    chunk_size   BIGINT      NOT NULL,
+    object_key   TEXT        NOT NULL,
+    store_upload_id TEXT     NOT NULL,
+    mode         TEXT        NOT NULL,
+    created_by   BIGINT,
+    created_at   TIMESTAMPTZ NOT NULL,
+    expires_at   TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX uploads_project ON uploads (project_id);
+
+CREATE TABLE upload_parts (
+    upload_id TEXT    NOT NULL REFERENCES uploads (id) ON DELETE CASCADE,
+    part      INTEGER NOT NULL,
+    size      BIGINT  NOT NULL,
+    etag      TEXT    NOT NULL,
+    md5       TEXT    NOT NULL,
+    PRIMARY KEY (upload_id, part)
+);

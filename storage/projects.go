@@ -1,0 +1,468 @@
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"leitai/models"
+)
+
+type editionRow struct {
+	ID           int64 `gorm:"primaryKey"`
+	Year         int
+	Title        string
+	Categories   string
+	OpensAt      time.Time
+	ClosesAt     time.Time
+	GraceMinutes int
+	QuotaPerUnit int
+	Status       string
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+func (editionRow) TableName() string { return "editions" }
+
+func (r editionRow) model() models.Edition {
+	var cats []string
+	_ = json.Unmarshal([]byte(r.Categories), &cats)
+	return models.Edition{ID: r.ID, Year: r.Year, Title: r.Title, Categories: cats, OpensAt: r.OpensAt.UTC(),
+		ClosesAt: r.ClosesAt.UTC(), GraceMinutes: r.GraceMinutes, QuotaPerUnit: r.QuotaPerUnit,
+		Status: models.EditionStatus(r.Status), CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
+}
+
+type projectRow struct {
+	ID                int64 `gorm:"primaryKey"`
+	EditionID         int64
+	UnitID            int64
+	Title             string
+	Category          string
+	Summary           string
+	Problem           string
+	Approach          string
+	Results           string
+	Replicability     string
+	Sustainability    string
+	StartDate         string
+	ContactName       string
+	ContactPhone      string
+	Status            string
+	EligibilityReason string
+	Version           int
+	SubmittedAt       *time.Time
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+}
+
+func (projectRow) TableName() string { return "projects" }
+
+func (r projectRow) model() models.Project {
+	p := models.Project{ID: r.ID, EditionID: r.EditionID, UnitID: r.UnitID, Status: models.ProjectStatus(r.Status),
+		EligibilityReason: r.EligibilityReason, Version: r.Version, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+		ProjectFields: models.ProjectFields{Title: r.Title, Category: r.Category, Summary: r.Summary, Problem: r.Problem,
+			Approach: r.Approach, Results: r.Results, Replicability: r.Replicability, Sustainability: r.Sustainability,
+			StartDate: r.StartDate, ContactName: r.ContactName, ContactPhone: r.ContactPhone}}
+	if r.SubmittedAt != nil {
+		t := r.SubmittedAt.UTC()
+		p.SubmittedAt = &t
+	}
+	return p
+}
+
+func (r *projectRow) setFields(f models.ProjectFields) {
+	r.Title, r.Category, r.Summary = strings.TrimSpace(f.Title), f.Category, f.Summary
+	r.Problem, r.Approach, r.Results = f.Problem, f.Approach, f.Results
+	r.Replicability, r.Sustainability, r.StartDate = f.Replicability, f.Sustainability, strings.TrimSpace(f.StartDate)
+	r.ContactName, r.ContactPhone = strings.TrimSpace(f.ContactName), strings.TrimSpace(f.ContactPhone)
+}
+
+var projectFieldColumns = []string{"title", "category", "summary", "problem", "approach", "results",
+	"replicability", "sustainability", "start_date", "contact_name", "contact_phone", "updated_at"}
+
+type versionRow struct {
+	ProjectID   int64 `gorm:"primaryKey"`
+	Version     int   `gorm:"primaryKey"`
+	Snapshot    string
+	SubmittedAt time.Time
+	SubmittedBy string
+}
+
+func (versionRow) TableName() string { return "project_versions" }
+
+// editionAudit is what the audit log records of an edition.
+func editionAudit(e models.Edition) map[string]any {
+	return map[string]any{"year": e.Year, "title": e.Title, "categories": e.Categories,
+		"opens_at": e.OpensAt.Format(time.RFC3339), "closes_at": e.ClosesAt.Format(time.RFC3339),
+		"grace_minutes": e.GraceMinutes, "quota_per_unit": e.QuotaPerUnit, "status": e.Status}
+}
+
+func editionRowFrom(in models.EditionInput) editionRow {
+	cats := make([]string, len(in.Categories))
+	for i, c := range in.Categories {
+		cats[i] = strings.TrimSpace(c)
+	}
+	b, _ := json.Marshal(cats)
+	return editionRow{Year: in.Year, Title: strings.TrimSpace(in.Title), Categories: string(b),
+		OpensAt: in.OpensAt.UTC(), ClosesAt: in.ClosesAt.UTC(), GraceMinutes: in.GraceMinutes,
+		QuotaPerUnit: in.QuotaPerUnit, Status: string(in.Status)}
+}
+
+// CreateEdition adds an edition.
+func (db *DB) CreateEdition(ctx context.Context, actor models.Actor, in models.EditionInput) (models.Edition, error) {
+	if err := in.Validate(); err != nil {
+		return models.Edition{}, err
+	}
+	row := editionRowFrom(in)
+	row.CreatedAt = time.Now().UTC()
+	row.UpdatedAt = row.CreatedAt
+	err := db.tx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Create(&row).Error; err != nil {
+			return err
+		}
+		return db.appendAudit(tx, models.AuditRecord{Actor: actor, Action: "edition.create", Entity: "edition",
+			EntityID: idString(row.ID), After: editionAudit(row.model())})
+	})
+	if err != nil {
+		return models.Edition{}, fmt.Errorf("create edition: %w", err)
+	}
+	return row.model(), nil
+}
+
+// UpdateEdition changes an edition. Categories in use by projects stay.
+func (db *DB) UpdateEdition(ctx context.Context, actor models.Actor, id int64, in models.EditionInput) (models.Edition, error) {
+	if err := in.Validate(); err != nil {
+		return models.Edition{}, err
+	}
+	var out editionRow
+	err := db.tx(ctx, func(tx *gorm.DB) error {
+		var row editionRow
+		if err := tx.Take(&row, id).Error; err != nil {
+			return err
+		}
+		before := row.model()
+		var used []string
+		if err := tx.Model(&projectRow{}).Where("edition_id = ? AND category <> ''", id).Distinct().Pluck("category", &used).Error; err != nil {
+			return err
+		}
+		next := editionRowFrom(in)
+		nextCats := next.model().Categories
+		for _, c := range used {
+			if !containsString(nextCats, c) {
+				return models.Invalid("a category in use cannot be removed", map[string]string{"categories": fmt.Sprintf("%q is used by projects", c)})
+			}
+		}
+		next.ID, next.CreatedAt, next.UpdatedAt = id, row.CreatedAt, time.Now().UTC()
+		if err := tx.Model(&next).Select("year", "title", "categories", "opens_at", "closes_at", "grace_minutes",
+			"quota_per_unit", "status", "updated_at").Updates(&next).Error; err != nil {
+			return err
+		}
+		out = next
+		return db.appendAudit(tx, models.AuditRecord{Actor: actor, Action: "edition.update", Entity: "edition",
+			EntityID: idString(id), Before: editionAudit(before), After: editionAudit(next.model())})
+	})
+	if err != nil {
+		return models.Edition{}, fmt.Errorf("update edition %d: %w", id, err)
+	}
+	return out.model(), nil
+}
+
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// ListEditions returns editions, newest year first; onlyPublic hides drafts.
+func (db *DB) ListEditions(ctx context.Context, onlyPublic bool) ([]models.Edition, error) {
+	q := db.gorm.WithContext(ctx).Order("year DESC, id DESC")
+	if onlyPublic {
+		q = q.Where("status <> ?", string(models.EditionDraft))
+	}
+	var rows []editionRow
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("list editions: %w", mapError(err))
+	}
+	out := make([]models.Edition, len(rows))
+	for i, r := range rows {
+		out[i] = r.model()
+	}
+	return out, nil
+}
+
+// EditionByID returns one edition.
+func (db *DB) EditionByID(ctx context.Context, id int64) (models.Edition, error) {
+	var row editionRow
+	if err := db.gorm.WithContext(ctx).Take(&row, id).Error; err != nil {
+		return models.Edition{}, fmt.Errorf("edition %d: %w", id, mapError(err))
+	}
+	return row.model(), nil
+}
+
+// CreateProject starts a draft for the user's unit in an edition that
+// accepts changes, within the unit's quota.
+func (db *DB) CreateProject(ctx context.Context, actor models.Actor, user models.User, editionID int64, f models.ProjectFields, loc *time.Location) (models.Project, error) {
+	if !user.HasRole(models.RoleUnit) || user.UnitID == nil {
+		return models.Project{}, models.Errorf(models.KindForbidden, "only a unit account can create projects")
+	}
+	var out projectRow
+	err := db.tx(ctx, func(tx *gorm.DB) error {
+		var e editionRow
+		if err := tx.Take(&e, editionID).Error; err != nil {
+			return err
+		}
+		ed := e.model()
+		now := time.Now().UTC()
+		if err := ed.AcceptsChanges(now, loc); err != nil {
+			return err
+		}
+		if err := f.CheckDraft(ed.Categories); err != nil {
+			return err
+		}
+		if ed.QuotaPerUnit > 0 {
+			var n int64
+			if err := tx.Model(&projectRow{}).Where("edition_id = ? AND unit_id = ?", editionID, *user.UnitID).Count(&n).Error; err != nil {
+				return err
+			}
+			if int(n) >= ed.QuotaPerUnit {
+				return models.Errorf(models.KindConflict, "the unit already has %d project(s) in this edition, its quota is %d", n, ed.QuotaPerUnit)
+			}
+		}
+		out = projectRow{EditionID: editionID, UnitID: *user.UnitID, Status: string(models.ProjectDraft), CreatedAt: now, UpdatedAt: now}
+		out.setFields(f)
+		if err := tx.Create(&out).Error; err != nil {
+			return err
+		}
+		return db.appendAudit(tx, models.AuditRecord{Actor: actor, Action: "project.create", Entity: "project",
+			EntityID: idString(out.ID), After: map[string]any{"edition_id": editionID, "unit_id": out.UnitID, "title": out.Title}})
+	})
+	if err != nil {
+		return models.Project{}, fmt.Errorf("create project: %w", err)
+	}
+	return out.model(), nil
+}
+
+// SaveDraft stores the texts of an editable project (autosave: no audit
+// entry per keystroke; submissions are versioned and audited).
+func (db *DB) SaveDraft(ctx context.Context, user models.User, id int64, f models.ProjectFields, loc *time.Location) (models.Project, error) {
+	var out projectRow
+	err := db.tx(ctx, func(tx *gorm.DB) error {
+		_, ed, err := db.projectForChange(tx, user, id, time.Now().UTC(), loc)
+		if err != nil {
+			return err
+		}
+		if err := f.CheckDraft(ed.Categories); err != nil {
+			return err
+		}
+		if err := tx.Take(&out, id).Error; err != nil {
+			return err
+		}
+		out.setFields(f)
+		out.UpdatedAt = time.Now().UTC()
+		return tx.Model(&out).Select(projectFieldColumns).Updates(&out).Error
+	})
+	if err != nil {
+		return models.Project{}, fmt.Errorf("save project %d: %w", id, err)
+	}
+	return out.model(), nil
+}
+
+// ProjectByID returns a project the user may see.
+func (db *DB) ProjectByID(ctx context.Context, user models.User, id int64) (models.Project, error) {
+	p, _, err := db.projectScope(db.gorm.WithContext(ctx), user, id)
+	if err != nil {
+		return models.Project{}, fmt.Errorf("project %d: %w", id, err)
+	}
+	return p, nil
+}
+
+// SubmitProject checks completeness, snapshots a new version and marks
+// the project submitted.
+func (db *DB) SubmitProject(ctx context.Context, actor models.Actor, user models.User, id int64, loc *time.Location) (models.Project, error) {
+	var out projectRow
+	err := db.tx(ctx, func(tx *gorm.DB) error {
+		p, ed, err := db.projectForChange(tx, user, id, time.Now().UTC(), loc)
+		if err != nil {
+			return err
+		}
+		if err := p.ProjectFields.CheckComplete(ed.Categories); err != nil {
+			return err
+		}
+		var mediaCount int64
+		if err := tx.Table("media").Where("project_id = ?", id).Count(&mediaCount).Error; err != nil {
+			return err
+		}
+		if mediaCount == 0 {
+			return models.Invalid("the project is incomplete: attach at least one photo, video or document", map[string]string{"media": "at least one file"})
+		}
+		now := time.Now().UTC()
+		snap, err := models.CanonicalJSON(p.ProjectFields.Map())
+		if err != nil {
+			return err
+		}
+		if err := tx.Take(&out, id).Error; err != nil {
+			return err
+		}
+		out.Version++
+		out.Status = string(models.ProjectSubmitted)
+		out.SubmittedAt = &now
+		out.UpdatedAt = now
+		if err := tx.Model(&out).Select("version", "status", "submitted_at", "updated_at").Updates(&out).Error; err != nil {
+			return err
+		}
+		if err := tx.Create(&versionRow{ProjectID: id, Version: out.Version, Snapshot: snap, SubmittedAt: now, SubmittedBy: actor.Name}).Error; err != nil {
+			return err
+		}
+		return db.appendAudit(tx, models.AuditRecord{Actor: actor, Action: "project.submit", Entity: "project",
+			EntityID: idString(id), After: map[string]any{"version": out.Version, "title": out.Title}})
+	})
+	if err != nil {
+		return models.Project{}, fmt.Errorf("submit project %d: %w", id, err)
+	}
+	return out.model(), nil
+}
+
+// WithdrawProject takes a submission back (before the deadline).
+func (db *DB) WithdrawProject(ctx context.Context, actor models.Actor, user models.User, id int64, loc *time.Location) (models.Project, error) {
+	var out projectRow
+	err := db.tx(ctx, func(tx *gorm.DB) error {
+		p, ed, err := db.projectScope(tx, user, id)
+		if err != nil {
+			return err
+		}
+		if err := p.CanWithdraw(); err != nil {
+			return err
+		}
+		if err := ed.AcceptsChanges(time.Now().UTC(), loc); err != nil {
+			return err
+		}
+		if err := tx.Take(&out, id).Error; err != nil {
+			return err
+		}
+		out.Status, out.UpdatedAt = string(models.ProjectWithdrawn), time.Now().UTC()
+		if err := tx.Model(&out).Select("status", "updated_at").Updates(&out).Error; err != nil {
+			return err
+		}
+		return db.appendAudit(tx, models.AuditRecord{Actor: actor, Action: "project.withdraw", Entity: "project",
+			EntityID: idString(id), After: map[string]any{"version": out.Version}})
+	})
+	if err != nil {
+		return models.Project{}, fmt.Errorf("withdraw project %d: %w", id, err)
+	}
+	return out.model(), nil
+}
+
+// ProjectVersions returns the submitted snapshots, newest first.
+func (db *DB) ProjectVersions(ctx context.Context, user models.User, id int64) ([]models.ProjectVersion, error) {
+	if _, err := db.ProjectByID(ctx, user, id); err != nil {
+		return nil, err
+	}
+	var rows []versionRow
+	if err := db.gorm.WithContext(ctx).Where("project_id = ?", id).Order("version DESC").Find(&rows).Error; err != nil {
+		return nil, mapError(err)
+	}
+	out := make([]models.ProjectVersion, len(rows))
+	for i, r := range rows {
+		var m map[string]string
+		_ = json.Unmarshal([]byte(r.Snapshot), &m)
+		out[i] = models.ProjectVersion{Version: r.Version, SubmittedAt: r.SubmittedAt.UTC(), SubmittedBy: r.SubmittedBy,
+			Fields: models.ProjectFields{Title: m["title"], Category: m["category"], Summary: m["summary"], Problem: m["problem"],
+				Approach: m["approach"], Results: m["results"], Replicability: m["replicability"], Sustainability: m["sustainability"],
+				StartDate: m["start_date"], ContactName: m["contact_name"], ContactPhone: m["contact_phone"]}}
+	}
+	return out, nil
+}
+
+// SetEligibility records the eligibility check for several projects at
+// once: all or none.
+func (db *DB) SetEligibility(ctx context.Context, actor models.Actor, ids []int64, eligible bool, reason string) ([]models.Project, error) {
+	reason = strings.TrimSpace(reason)
+	if !eligible && reason == "" {
+		return nil, models.Invalid("a reason is required", map[string]string{"reason": "tell the unit why the project is ineligible"})
+	}
+	if len(ids) == 0 || len(ids) > 500 {
+		return nil, models.Invalid("choose projects", map[string]string{"project_ids": "1 to 500 projects"})
+	}
+	status := models.ProjectIneligible
+	if eligible {
+		status = models.ProjectEligible
+	}
+	var out []models.Project
+	err := db.tx(ctx, func(tx *gorm.DB) error {
+		for _, id := range ids {
+			var row projectRow
+			if err := tx.Take(&row, id).Error; err != nil {
+				return fmt.Errorf("project %d: %w", id, mapError(err))
+			}
+			if err := row.model().CanJudgeEligibility(); err != nil {
+				return err
+			}
+			before := row.Status
+			row.Status, row.EligibilityReason, row.UpdatedAt = string(status), reason, time.Now().UTC()
+			if err := tx.Model(&row).Select("status", "eligibility_reason", "updated_at").Updates(&row).Error; err != nil {
+				return err
+			}
+			if err := db.appendAudit(tx, models.AuditRecord{Actor: actor, Action: "project.eligibility", Entity: "project",
+				EntityID: idString(id), Before: map[string]any{"status": before},
+				After: map[string]any{"status": status, "reason": reason}}); err != nil {
+				return err
+			}
+			out = append(out, row.model())
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("eligibility: %w", err)
+	}
+	return out, nil
+}
+
+// ListProjects returns the projects of an edition the user may see,
+// filtered: a unit sees only its own, an admin all.
+func (db *DB) ListProjects(ctx context.Context, user models.User, f models.ProjectFilter) ([]models.Project, error) {
+	q := db.gorm.WithContext(ctx).Where("edition_id = ?", f.EditionID).Order("id")
+	switch {
+	case user.HasRole(models.RoleAdmin):
+		if f.UnitID != nil {
+			q = q.Where("unit_id = ?", *f.UnitID)
+		}
+	case user.HasRole(models.RoleUnit) && user.UnitID != nil:
+		q = q.Where("unit_id = ?", *user.UnitID)
+	default:
+		return nil, models.Errorf(models.KindForbidden, "projects are listed for units and admins")
+	}
+	if f.Category != "" {
+		q = q.Where("category = ?", f.Category)
+	}
+	if f.Status != "" {
+		q = q.Where("status = ?", string(f.Status))
+	}
+	if s := strings.TrimSpace(f.Query); s != "" {
+		like := "%" + strings.ToLower(escapeLike(s)) + "%"
+		q = q.Where("(lower(title) LIKE ? ESCAPE '\\' OR lower(summary) LIKE ? ESCAPE '\\')", like, like)
+	}
+	if f.CountyID != nil {
+		units, err := listUnits(db.gorm.WithContext(ctx))
+		if err != nil {
+			return nil, err
+		}
+		ids := append(models.NewUnitTree(units).Descendants(*f.CountyID), *f.CountyID)
+		q = q.Where("unit_id IN ?", ids)
+	}
+	var rows []projectRow
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("list projects: %w", mapError(err))
+	}
+	out := make([]models.Project, len(rows))
+	for i, r := range rows {
+		out[i] = r.model()
+	}
+	return out, nil
+}
