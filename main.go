@@ -51,6 +51,8 @@ Usage:
   leitai user create --username U --role R[,R…] [--unit-id N] [--display-name NAME]
                                 create an account; the password is read from stdin
   leitai backup --out FILE      archive the embedded database and media while serving
+  leitai demo [--password P] [--json]
+                                seed the demo edition into an empty database
   leitai bench start [--runs N] measure binary start to /readyz 200 (JSON)
   leitai version                print the version
 
@@ -74,6 +76,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = cmdUser(ctx, args, stdin, stdout, stderr)
 	case "backup":
 		err = cmdBackup(ctx, args, stdout, stderr)
+	case "demo":
+		err = cmdDemo(ctx, args, stdout, stderr)
 	case "bench":
 		err = cmdBench(ctx, args, stdout, stderr)
 	case "version":

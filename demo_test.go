@@ -1,0 +1,63 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// TestDemo seeds the demo into an empty data dir, checks the --json shape
+// the contract fixes, signs in with a printed account, and refuses a second
+// seeding.
+func TestDemo(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{"LEITAI_DATA_DIR": dir, "LEITAI_DATABASE_URL": "", "LEITAI_S3_ENDPOINT": ""}
+	var out, logs bytes.Buffer
+	for k, v := range env {
+		t.Setenv(k, v)
+	}
+	if code := run(context.Background(), []string{"demo", "--json", "--password", "demo-pass-1"}, strings.NewReader(""), &out, &logs); code != 0 {
+		t.Fatalf("demo exit %d: %s %s", code, out.String(), logs.String())
+	}
+	var res struct {
+		Password string `json:"password"`
+		Accounts []struct {
+			Username string   `json:"username"`
+			Roles    []string `json:"roles"`
+		} `json:"accounts"`
+		EditionID int64 `json:"edition_id"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &res); err != nil {
+		t.Fatalf("demo --json output %q: %v", out.String(), err)
+	}
+	roles := map[string]string{}
+	for _, a := range res.Accounts {
+		for _, r := range a.Roles {
+			roles[r] = a.Username
+		}
+	}
+	if res.Password != "demo-pass-1" || res.EditionID == 0 || len(roles) != 4 {
+		t.Fatalf("demo result: %+v", res)
+	}
+	base := startServe(t, testConfig(t, env))
+	unit := login(t, base, roles["unit"], res.Password)
+	code, body, _ := unit.do("GET", "/api/v1/editions/current", nil)
+	if code != 200 {
+		t.Fatalf("current edition: %d %s", code, body)
+	}
+	admin := login(t, base, roles["admin"], res.Password)
+	code, body, _ = admin.do("GET", "/api/v1/editions/1/projects", nil)
+	var list struct {
+		Projects []struct{ Title string } `json:"projects"`
+	}
+	_ = json.Unmarshal(body, &list)
+	if code != 200 || len(list.Projects) < 40 {
+		t.Fatalf("demo projects: %d, %d projects", code, len(list.Projects))
+	}
+	out.Reset()
+	if code := runWithEnv(t, env, []string{"demo"}, "", &out); code != 1 || !bytes.Contains(out.Bytes(), []byte("not empty")) {
+		t.Fatalf("second demo: exit %d %s", code, out.String())
+	}
+}
