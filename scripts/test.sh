@@ -26,8 +26,11 @@ step "frontend unit tests"
 step "go test (SQLite and PostgreSQL, filesystem store and MinIO)"
 go test -count=1 -timeout 30m ./...
 
-step "browser tests (Chromium) against the built binary"
+step "browser tests (Chromium) against the built binary: embedded default"
 make --no-print-directory build
-scripts/e2e.sh
+scripts/e2e.sh sqlite
+
+step "browser tests (Chromium) against the built binary: PostgreSQL + MinIO"
+scripts/e2e.sh postgres
 
 step "all green in $(($(date +%s) - start))s"

@@ -55,7 +55,7 @@ func (r *router) handle(method, path string, a access, h fiber.Handler) {
 
 func (r *router) get(path string, a access, h fiber.Handler)  { r.handle(fiber.MethodGet, path, a, h) }
 func (r *router) post(path string, a access, h fiber.Handler) { r.handle(fiber.MethodPost, path, a, h) }
-func (r *router) put(path string, a access, h fiber.Handler)    { r.handle(fiber.MethodPut, path, a, h) }
+func (r *router) put(path string, a access, h fiber.Handler)  { r.handle(fiber.MethodPut, path, a, h) }
 func (r *router) patch(path string, a access, h fiber.Handler) {
 	r.handle(fiber.MethodPatch, path, a, h)
 }
