@@ -199,6 +199,11 @@ func serve(ctx context.Context, cfg Config, ln net.Listener, stdout, stderr io.W
 	if err != nil {
 		return err
 	}
+	// Project media and their worker (thumbnails, video, upload clean-up);
+	// it stops before the database closes.
+	media := storage.NewMediaService(db, store.(storage.MediaStore), storage.MediaConfig{
+		TempDir: filepath.Join(cfg.DataDir, "tmp"), DirectUploads: cfg.S3Endpoint != "", Location: cfg.Location, Log: log})
+	defer media.Start(ctx)()
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
@@ -212,6 +217,7 @@ func serve(ctx context.Context, cfg Config, ln net.Listener, stdout, stderr io.W
 	if files != nil {
 		deps.Files = files
 	}
+	deps.Media = media
 	if frontend.Built() {
 		deps.Frontend = frontend.Dist()
 	} else {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Provisions what the test suite needs and prints `export` lines for it:
 # PostgreSQL server binaries (Debian package), MinIO built once from the
-# pinned version into the user's cache, Debian's chromium and CJK fonts.
+# pinned version into the user's cache, Debian's chromium and CJK fonts, and
+# Debian's ffmpeg for media processing.
 # Anything that cannot be provisioned fails the run with the command that
 # installs it; nothing is skipped.
 set -euo pipefail
@@ -34,6 +35,8 @@ pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
 missing=()
 [ -n "$(pg_bin)" ] || missing+=(postgresql)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+# Media processing (thumbnails of HEIC photos, video posters and transcodes).
+{ command -v ffmpeg && command -v ffprobe; } >/dev/null 2>&1 || missing+=(ffmpeg)
 fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk)
 if [ ${#missing[@]} -gt 0 ]; then
 	apt_install "${missing[@]}"

@@ -52,6 +52,20 @@ func (s *handlers) routes(app *fiber.App) *router {
 	r.post(v1+"/projects/:id/withdraw", unitsAndAdmins, s.withdrawProject)
 	r.get(v1+"/projects/:id/versions", unitsAndAdmins, s.projectVersions)
 
+	// Project media: the storage layer checks the project's scope (a unit
+	// sees only its own; changes need an editable project in its window).
+	r.get(v1+"/projects/:id/media", unitsAndAdmins, s.listMedia)
+	r.get(v1+"/projects/:id/uploads", unitsAndAdmins, s.listUploads)
+	r.post(v1+"/projects/:id/uploads", unitsAndAdmins, s.createUpload)
+	r.get(v1+"/uploads/:id", unitsAndAdmins, s.getUpload)
+	r.delete(v1+"/uploads/:id", unitsAndAdmins, s.abortUpload)
+	r.put(v1+"/uploads/:id/parts/:n", unitsAndAdmins, s.putPart)
+	r.post(v1+"/uploads/:id/parts/:n/url", unitsAndAdmins, s.presignPart)
+	r.post(v1+"/uploads/:id/parts/:n/done", unitsAndAdmins, s.partDone)
+	r.post(v1+"/uploads/:id/complete", unitsAndAdmins, s.completeUpload)
+	r.get(v1+"/media/:id", unitsAndAdmins, s.getMedia)
+	r.delete(v1+"/media/:id", unitsAndAdmins, s.deleteMedia)
+
 	r.get(v1+"/audit", adminsOnly, s.listAudit)
 	r.get(v1+"/audit/verify", adminsOnly, s.verifyAudit)
 

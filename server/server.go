@@ -114,13 +114,16 @@ type Deps struct {
 	Units    Directory
 	Audit    AuditLog
 	Projects Projects
+	Media    MediaLibrary
 	Metrics  *prometheus.Registry
 	Frontend fs.FS
 	Config   Config
 }
 
-// DefaultBodyLimit is the request body cap when Config.BodyLimit is 0.
-const DefaultBodyLimit = 8 << 20
+// DefaultBodyLimit is the request body cap when Config.BodyLimit is 0:
+// one upload chunk (models.ChunkSize) and some slack. JSON bodies are capped
+// at 1 MiB by decodeJSON.
+const DefaultBodyLimit = int(models.ChunkSize) + 1<<20
 
 // New builds the Fiber app with its middleware and routes.
 func New(d Deps) *fiber.App {
@@ -139,7 +142,8 @@ func New(d Deps) *fiber.App {
 		BodyLimit:               d.Config.BodyLimit,
 		ErrorHandler:            errorHandler(d.Log),
 		DisableStartupMessage:   true,
-		ReadTimeout:             60 * time.Second,
+		// Generous: an 8 MiB upload chunk on a slow venue link takes minutes.
+		ReadTimeout:             5 * time.Minute,
 		WriteTimeout:            120 * time.Second,
 		IdleTimeout:             120 * time.Second,
 		EnableTrustedProxyCheck: len(d.Config.TrustedProxies) > 0,

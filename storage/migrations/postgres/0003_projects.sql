@@ -69,7 +69,9 @@ CREATE TABLE media (
 CREATE INDEX media_project ON media (project_id);
 
 -- Uploads in progress. mode is 'proxy' (chunks through the server) or
--- 'direct' (presigned parts straight to MinIO).
+-- 'direct' (presigned parts straight to MinIO). kind is the claimed kind
+-- until part 1 is sniffed, content_type empty until then; state is 'open'
+-- or 'completing' (claimed by one completion at a time).
 CREATE TABLE uploads (
     id           TEXT PRIMARY KEY,
     project_id   BIGINT      NOT NULL REFERENCES projects (id),
@@ -81,6 +83,7 @@ CREATE TABLE uploads (
     object_key   TEXT        NOT NULL,
     store_upload_id TEXT     NOT NULL,
     mode         TEXT        NOT NULL,
+    state        TEXT        NOT NULL DEFAULT 'open',
     created_by   BIGINT,
     created_at   TIMESTAMPTZ NOT NULL,
     expires_at   TIMESTAMPTZ NOT NULL
@@ -95,3 +98,13 @@ CREATE TABLE upload_parts (
     md5       TEXT    NOT NULL,
     PRIMARY KEY (upload_id, part)
 );
+CREATE INDEX uploads_expires ON uploads (expires_at);
+
+-- Objects whose rows are gone (a deleted medium, a completion that could
+-- not be recorded) and that the media worker still has to delete.
+CREATE TABLE object_trash (
+    id         BIGSERIAL PRIMARY KEY,
+    object_key TEXT        NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX media_processing ON media (processing);

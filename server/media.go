@@ -1,0 +1,129 @@
+package server
+
+import (
+	"context"
+	"io"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"leitai/models"
+)
+
+// MediaLibrary keeps projects' photos, videos and documents: resumable
+// uploads in parts, the media, and expiring links to their objects. Every
+// method checks the project's scope for the user (not_found outside it);
+// changes need a project the user may still change.
+type MediaLibrary interface {
+	CreateUpload(ctx context.Context, actor models.Actor, user models.User, projectID int64, in models.NewUploadInput) (models.Upload, error)
+	ListUploads(ctx context.Context, user models.User, projectID int64) ([]models.Upload, error)
+	Upload(ctx context.Context, user models.User, id string) (models.Upload, error)
+	PutPart(ctx context.Context, user models.User, id string, n int, r io.Reader, size int64, md5sum []byte) (models.Upload, error)
+	PresignPart(ctx context.Context, user models.User, id string, n int, md5sum []byte) (models.PresignedPart, error)
+	PartDone(ctx context.Context, user models.User, id string, n int, etag string) (models.Upload, error)
+	AbortUpload(ctx context.Context, user models.User, id string) error
+	CompleteUpload(ctx context.Context, actor models.Actor, user models.User, id string) (models.Media, error)
+	ListMedia(ctx context.Context, user models.User, projectID int64) ([]models.Media, error)
+	MediaByID(ctx context.Context, user models.User, id int64) (models.Media, error)
+	DeleteMedia(ctx context.Context, actor models.Actor, user models.User, id int64) error
+	MediaLinks(ctx context.Context, m models.Media) (models.MediaLinks, error)
+}
+
+// mediaJSON is a medium as the API shows it.
+type mediaJSON struct {
+	ID          int64             `json:"id"`
+	ProjectID   int64             `json:"project_id"`
+	Kind        models.MediaKind  `json:"kind"`
+	Filename    string            `json:"filename"`
+	ContentType string            `json:"content_type"`
+	Size        int64             `json:"size"`
+	Processing  models.Processing `json:"processing"`
+	Progress    int               `json:"progress"`
+	Error       string            `json:"error"`
+	URL         string            `json:"url"`
+	DownloadURL string            `json:"download_url"`
+	ThumbURL    string            `json:"thumb_url"`
+	PosterURL   string            `json:"poster_url"`
+	PlaybackURL string            `json:"playback_url"`
+	LinksExpire time.Time         `json:"links_expire_at"`
+	CreatedAt   time.Time         `json:"created_at"`
+}
+
+func (s *handlers) mediaJSON(c *fiber.Ctx, m models.Media) (mediaJSON, error) {
+	links, err := s.deps.Media.MediaLinks(c.UserContext(), m)
+	if err != nil {
+		return mediaJSON{}, err
+	}
+	return mediaJSON{ID: m.ID, ProjectID: m.ProjectID, Kind: m.Kind, Filename: m.Filename, ContentType: m.ContentType,
+		Size: m.Size, Processing: m.Processing, Progress: m.Progress, Error: m.ProcessError, URL: links.URL,
+		DownloadURL: links.DownloadURL, ThumbURL: links.ThumbURL, PosterURL: links.PosterURL,
+		PlaybackURL: links.PlaybackURL, LinksExpire: links.ExpiresAt, CreatedAt: m.CreatedAt}, nil
+}
+
+// media returns the media library or a 503 when the server runs without one.
+func (s *handlers) media() (MediaLibrary, error) {
+	if s.deps.Media == nil {
+		return nil, models.Errorf(models.KindUnavailable, "media are not available on this server")
+	}
+	return s.deps.Media, nil
+}
+
+func (s *handlers) listMedia(c *fiber.Ctx) error {
+	lib, err := s.media()
+	if err != nil {
+		return err
+	}
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	sess, _ := sessionOf(c)
+	list, err := lib.ListMedia(c.UserContext(), sess.User, id)
+	if err != nil {
+		return err
+	}
+	out := make([]mediaJSON, len(list))
+	for i, m := range list {
+		if out[i], err = s.mediaJSON(c, m); err != nil {
+			return err
+		}
+	}
+	return c.JSON(fiber.Map{"media": out})
+}
+
+func (s *handlers) getMedia(c *fiber.Ctx) error {
+	lib, err := s.media()
+	if err != nil {
+		return err
+	}
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	sess, _ := sessionOf(c)
+	m, err := lib.MediaByID(c.UserContext(), sess.User, id)
+	if err != nil {
+		return err
+	}
+	out, err := s.mediaJSON(c, m)
+	if err != nil {
+		return err
+	}
+	return c.JSON(out)
+}
+
+func (s *handlers) deleteMedia(c *fiber.Ctx) error {
+	lib, err := s.media()
+	if err != nil {
+		return err
+	}
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	sess, _ := sessionOf(c)
+	if err := lib.DeleteMedia(c.UserContext(), actorOf(c), sess.User, id); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}

@@ -1,0 +1,262 @@
+package server
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/hex"
+	"mime"
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"leitai/models"
+)
+
+// uploadJSON is a resumable upload as the API shows it.
+type uploadJSON struct {
+	UploadID  string           `json:"upload_id"`
+	ProjectID int64            `json:"project_id"`
+	Filename  string           `json:"filename"`
+	Size      int64            `json:"size"`
+	Kind      models.MediaKind `json:"kind"`
+	// ContentType is the sniffed type, empty until part 1 has arrived.
+	ContentType string            `json:"content_type"`
+	ChunkSize   int64             `json:"chunk_size"`
+	Parts       int               `json:"parts"`
+	Mode        models.UploadMode `json:"mode"`
+	Received    []int             `json:"received"`
+	Complete    bool              `json:"complete"`
+	ExpiresAt   time.Time         `json:"expires_at"`
+	CreatedAt   time.Time         `json:"created_at"`
+}
+
+func toUploadJSON(u models.Upload) uploadJSON {
+	received := u.Received
+	if received == nil {
+		received = []int{}
+	}
+	return uploadJSON{UploadID: u.ID, ProjectID: u.ProjectID, Filename: u.Filename, Size: u.Size, Kind: u.Kind,
+		ContentType: u.ContentType, ChunkSize: u.ChunkSize, Parts: u.Parts(), Mode: u.Mode, Received: received,
+		Complete: len(received) == u.Parts(), ExpiresAt: u.ExpiresAt, CreatedAt: u.CreatedAt}
+}
+
+// uploadID reads the :id of an upload route (32 lowercase hex digits).
+func uploadID(c *fiber.Ctx) (string, error) {
+	id := c.Params("id")
+	if b, err := hex.DecodeString(id); err != nil || len(b) != 16 {
+		return "", models.Errorf(models.KindNotFound, "no upload %q", id)
+	}
+	return id, nil
+}
+
+// partNumber reads the :n of a part route.
+func partNumber(c *fiber.Ctx) (int, error) {
+	n, err := strconv.Atoi(c.Params("n"))
+	if err != nil || n < 1 {
+		return 0, models.Invalid("bad part number", map[string]string{"part": "a part number from 1"})
+	}
+	return n, nil
+}
+
+type newUploadRequest struct {
+	Filename    string            `json:"filename"`
+	Size        int64             `json:"size"`
+	ContentType string            `json:"content_type"`
+	Mode        models.UploadMode `json:"mode"`
+}
+
+func (s *handlers) createUpload(c *fiber.Ctx) error {
+	lib, err := s.media()
+	if err != nil {
+		return err
+	}
+	projectID, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var req newUploadRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	sess, _ := sessionOf(c)
+	up, err := lib.CreateUpload(c.UserContext(), actorOf(c), sess.User, projectID, models.NewUploadInput{
+		Filename: req.Filename, Size: req.Size, ContentType: req.ContentType, Mode: req.Mode})
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(toUploadJSON(up))
+}
+
+func (s *handlers) listUploads(c *fiber.Ctx) error {
+	lib, err := s.media()
+	if err != nil {
+		return err
+	}
+	projectID, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	sess, _ := sessionOf(c)
+	list, err := lib.ListUploads(c.UserContext(), sess.User, projectID)
+	if err != nil {
+		return err
+	}
+	out := make([]uploadJSON, len(list))
+	for i, u := range list {
+		out[i] = toUploadJSON(u)
+	}
+	return c.JSON(fiber.Map{"uploads": out})
+}
+
+func (s *handlers) getUpload(c *fiber.Ctx) error {
+	lib, err := s.media()
+	if err != nil {
+		return err
+	}
+	id, err := uploadID(c)
+	if err != nil {
+		return err
+	}
+	sess, _ := sessionOf(c)
+	up, err := lib.Upload(c.UserContext(), sess.User, id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(toUploadJSON(up))
+}
+
+// putPart takes one chunk as the raw body with its Content-MD5. Fiber has
+// read the body already (it is at most the chunk size, under BodyLimit).
+func (s *handlers) putPart(c *fiber.Ctx) error {
+	lib, err := s.media()
+	if err != nil {
+		return err
+	}
+	id, err := uploadID(c)
+	if err != nil {
+		return err
+	}
+	n, err := partNumber(c)
+	if err != nil {
+		return err
+	}
+	if ct := c.Get(fiber.HeaderContentType); ct != "" {
+		if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != fiber.MIMEOctetStream {
+			return models.Invalid("send the chunk as the raw body", map[string]string{"Content-Type": "application/octet-stream"})
+		}
+	}
+	sum, err := base64.StdEncoding.DecodeString(c.Get("Content-MD5"))
+	if err != nil || len(sum) != 16 {
+		return models.Invalid("the chunk's checksum is missing", map[string]string{"Content-MD5": "the base64 MD5 of the chunk"})
+	}
+	// fasthttp's own buffer, valid until the handler returns (PutPart
+	// finishes with it before): c.Body() would copy 8 MiB per chunk under
+	// Immutable, garbage that grows the heap.
+	body := c.Request().Body()
+	sess, _ := sessionOf(c)
+	up, err := lib.PutPart(c.UserContext(), sess.User, id, n, bytes.NewReader(body), int64(len(body)), sum)
+	if err != nil {
+		return err
+	}
+	return c.JSON(toUploadJSON(up))
+}
+
+type presignRequest struct {
+	MD5 string `json:"md5"`
+}
+
+func (s *handlers) presignPart(c *fiber.Ctx) error {
+	lib, err := s.media()
+	if err != nil {
+		return err
+	}
+	id, err := uploadID(c)
+	if err != nil {
+		return err
+	}
+	n, err := partNumber(c)
+	if err != nil {
+		return err
+	}
+	var req presignRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	sum, err := base64.StdEncoding.DecodeString(req.MD5)
+	if err != nil || len(sum) != 16 {
+		return models.Invalid("bad checksum", map[string]string{"md5": "the base64 MD5 of the part (as in Content-MD5)"})
+	}
+	sess, _ := sessionOf(c)
+	p, err := lib.PresignPart(c.UserContext(), sess.User, id, n, sum)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"method": p.Method, "url": p.URL, "headers": p.Headers, "expires_at": p.ExpiresAt})
+}
+
+type partDoneRequest struct {
+	ETag string `json:"etag"`
+}
+
+func (s *handlers) partDone(c *fiber.Ctx) error {
+	lib, err := s.media()
+	if err != nil {
+		return err
+	}
+	id, err := uploadID(c)
+	if err != nil {
+		return err
+	}
+	n, err := partNumber(c)
+	if err != nil {
+		return err
+	}
+	var req partDoneRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	sess, _ := sessionOf(c)
+	up, err := lib.PartDone(c.UserContext(), sess.User, id, n, req.ETag)
+	if err != nil {
+		return err
+	}
+	return c.JSON(toUploadJSON(up))
+}
+
+func (s *handlers) completeUpload(c *fiber.Ctx) error {
+	lib, err := s.media()
+	if err != nil {
+		return err
+	}
+	id, err := uploadID(c)
+	if err != nil {
+		return err
+	}
+	sess, _ := sessionOf(c)
+	m, err := lib.CompleteUpload(c.UserContext(), actorOf(c), sess.User, id)
+	if err != nil {
+		return err
+	}
+	out, err := s.mediaJSON(c, m)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(out)
+}
+
+func (s *handlers) abortUpload(c *fiber.Ctx) error {
+	lib, err := s.media()
+	if err != nil {
+		return err
+	}
+	id, err := uploadID(c)
+	if err != nil {
+		return err
+	}
+	sess, _ := sessionOf(c)
+	if err := lib.AbortUpload(c.UserContext(), sess.User, id); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
