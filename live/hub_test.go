@@ -1,0 +1,297 @@
+package live
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+)
+
+// fakeConn records frames; block makes writes stall (a slow viewer).
+type fakeConn struct {
+	mu     sync.Mutex
+	frames []map[string]any
+	closed chan struct{}
+	code   int
+	block  chan struct{}
+	got    chan struct{}
+}
+
+func newFakeConn() *fakeConn {
+	return &fakeConn{closed: make(chan struct{}), got: make(chan struct{}, 1<<16)}
+}
+
+func (c *fakeConn) WriteFrame(f Frame) error {
+	if c.block != nil {
+		<-c.block
+	}
+	var m map[string]any
+	if err := json.Unmarshal(f.([]byte), &m); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	c.frames = append(c.frames, m)
+	c.mu.Unlock()
+	c.got <- struct{}{}
+	return nil
+}
+func (c *fakeConn) Ping() error { return nil }
+func (c *fakeConn) Close(code int, _ string) {
+	c.mu.Lock()
+	c.code = code
+	c.mu.Unlock()
+	close(c.closed)
+}
+
+func (c *fakeConn) waitFrames(t *testing.T, n int) []map[string]any {
+	t.Helper()
+	deadline := time.After(5 * time.Second)
+	for {
+		c.mu.Lock()
+		if len(c.frames) >= n {
+			out := append([]map[string]any(nil), c.frames...)
+			c.mu.Unlock()
+			return out
+		}
+		c.mu.Unlock()
+		select {
+		case <-c.got:
+		case <-deadline:
+			t.Fatalf("got %d frames, want %d", len(c.frames), n)
+		}
+	}
+}
+
+func newTestHub(t *testing.T, b Broker, opts Options) (*Hub, context.Context) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	snap := func(ctx context.Context, topic string) (json.RawMessage, error) {
+		return json.RawMessage(`{"board":"` + topic + `"}`), nil
+	}
+	h := NewHub(b, snap, opts)
+	go h.Run(ctx)
+	return h, ctx
+}
+
+func serve(t *testing.T, ctx context.Context, h *Hub, c *fakeConn, topic, epoch string, offset uint64, has bool) {
+	t.Helper()
+	go func() { _ = h.Serve(ctx, c, topic, epoch, offset, has) }()
+}
+
+func publish(t *testing.T, h *Hub, topic string, n int) {
+	t.Helper()
+	for i := 0; i < n; i++ {
+		if _, err := h.Publish(context.Background(), topic, json.RawMessage(fmt.Sprintf(`{"kind":"score","n":%d}`, i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func waitViewers(t *testing.T, h *Hub, topic string, n int) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for h.Viewers(topic) != n {
+		if time.Now().After(deadline) {
+			t.Fatalf("viewers = %d, want %d", h.Viewers(topic), n)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+func TestSnapshotThenEventsWithoutGaps(t *testing.T) {
+	b := NewMemoryBroker(DefaultRetention)
+	h, ctx := newTestHub(t, b, Options{})
+	publish(t, h, "ev1", 3)
+	c := newFakeConn()
+	serve(t, ctx, h, c, "ev1", "", 0, false)
+	waitViewers(t, h, "ev1", 1)
+	publish(t, h, "ev1", 4)
+	frames := c.waitFrames(t, 5)
+	if frames[0]["type"] != "snapshot" || frames[0]["state"].(map[string]any)["board"] != "ev1" {
+		t.Fatalf("first frame %v", frames[0])
+	}
+	next := frames[0]["offset"].(float64) + 1
+	for _, f := range frames[1:] {
+		if f["type"] != "event" || f["offset"].(float64) != next {
+			t.Fatalf("frame %v, want event at offset %v", f, next)
+		}
+		next++
+	}
+	if next != 8 {
+		t.Fatalf("last offset %v", next-1)
+	}
+}
+
+func TestRecoveryFromHistory(t *testing.T) {
+	b := NewMemoryBroker(DefaultRetention)
+	h, ctx := newTestHub(t, b, Options{Recent: 4})
+	epoch, _, _ := b.Head(ctx, "ev")
+	publish(t, h, "ev", 10)
+	// Let the hub see them.
+	first := newFakeConn()
+	serve(t, ctx, h, first, "ev", "", 0, false)
+	first.waitFrames(t, 1)
+
+	// Within the recent ring (offset 8 → events 9, 10).
+	c := newFakeConn()
+	serve(t, ctx, h, c, "ev", epoch, 8, true)
+	frames := c.waitFrames(t, 3)
+	if frames[0]["type"] != "recovered" || frames[0]["offset"].(float64) != 8 || frames[1]["offset"].(float64) != 9 || frames[2]["offset"].(float64) != 10 {
+		t.Fatalf("recovery from the ring: %v", frames)
+	}
+	// Older than the ring: from the broker's history.
+	c2 := newFakeConn()
+	serve(t, ctx, h, c2, "ev", epoch, 2, true)
+	frames = c2.waitFrames(t, 9)
+	if frames[0]["type"] != "recovered" || frames[1]["offset"].(float64) != 3 || frames[8]["offset"].(float64) != 10 {
+		t.Fatalf("recovery from the broker: %v", frames)
+	}
+	// A wrong epoch (history lost) gets a snapshot.
+	c3 := newFakeConn()
+	serve(t, ctx, h, c3, "ev", "other-epoch", 2, true)
+	if f := c3.waitFrames(t, 1); f[0]["type"] != "snapshot" || f[0]["offset"].(float64) != 10 {
+		t.Fatalf("wrong epoch: %v", f)
+	}
+	// An offset from the future is treated as lost too.
+	c4 := newFakeConn()
+	serve(t, ctx, h, c4, "ev", epoch, 99, true)
+	if f := c4.waitFrames(t, 1); f[0]["type"] != "snapshot" {
+		t.Fatalf("future offset: %v", f)
+	}
+}
+
+func TestHistoryTrimmedToRetention(t *testing.T) {
+	b := NewMemoryBroker(Retention{MinEvents: 5, MinAge: 0})
+	ctx := context.Background()
+	for i := 0; i < 20; i++ {
+		if _, err := b.Publish(ctx, "t", json.RawMessage(`{}`)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	epoch, head, _ := b.Head(ctx, "t")
+	if _, ok, _ := b.Since(ctx, "t", epoch, 15); !ok {
+		t.Fatal("the last 5 events must stay")
+	}
+	if _, ok, _ := b.Since(ctx, "t", epoch, 10); ok {
+		t.Fatal("events beyond retention must be gone")
+	}
+	if evs, ok, _ := b.Since(ctx, "t", epoch, head); !ok || len(evs) != 0 {
+		t.Fatal("an up-to-date client needs nothing")
+	}
+}
+
+func TestSlowConsumerIsCutOff(t *testing.T) {
+	b := NewMemoryBroker(DefaultRetention)
+	h, ctx := newTestHub(t, b, Options{QueueSize: 8})
+	slow := newFakeConn()
+	slow.block = make(chan struct{})
+	fast := newFakeConn()
+	serve(t, ctx, h, slow, "ev", "", 0, false)
+	serve(t, ctx, h, fast, "ev", "", 0, false)
+	waitViewers(t, h, "ev", 2)
+	// Paced so that the fast viewer keeps up while the slow one's queue
+	// fills.
+	for i := 1; i <= 50; i++ {
+		publish(t, h, "ev", 1)
+		fast.waitFrames(t, i+1)
+	}
+	// Cut off at once: no more frames are queued for it…
+	waitViewers(t, h, "ev", 1)
+	// …and its connection closes as soon as its stuck write returns (in
+	// production: at the write deadline).
+	close(slow.block)
+	select {
+	case <-slow.closed:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the slow viewer was not closed")
+	}
+	if slow.code != CloseSlowConsumer {
+		t.Fatalf("close code %d", slow.code)
+	}
+}
+
+func TestShutdownClosesWithServiceRestart(t *testing.T) {
+	b := NewMemoryBroker(DefaultRetention)
+	h, ctx := newTestHub(t, b, Options{})
+	c := newFakeConn()
+	serve(t, ctx, h, c, "ev", "", 0, false)
+	waitViewers(t, h, "ev", 1)
+	h.Shutdown()
+	select {
+	case <-c.closed:
+	case <-time.After(5 * time.Second):
+		t.Fatal("not closed")
+	}
+	if c.code != CloseServiceRestart {
+		t.Fatalf("close code %d, want 1012", c.code)
+	}
+	late := newFakeConn()
+	if err := h.Serve(ctx, late, "ev", "", 0, false); err != ErrClosed {
+		t.Fatalf("serve after shutdown: %v", err)
+	}
+}
+
+func TestBroadcastOutsideHistory(t *testing.T) {
+	b := NewMemoryBroker(DefaultRetention)
+	h, ctx := newTestHub(t, b, Options{})
+	c := newFakeConn()
+	serve(t, ctx, h, c, "ev", "", 0, false)
+	waitViewers(t, h, "ev", 1)
+	if err := h.Broadcast("ev", []byte(`{"type":"tally","votes":{"P1":3}}`)); err != nil {
+		t.Fatal(err)
+	}
+	frames := c.waitFrames(t, 2)
+	if frames[1]["type"] != "tally" {
+		t.Fatalf("tally: %v", frames)
+	}
+	if _, head, _ := b.Head(ctx, "ev"); head != 0 {
+		t.Fatal("a broadcast must not enter the history")
+	}
+}
+
+// TestConcurrentSubscribeAndPublish checks that viewers joining while
+// events flow see every event after their snapshot exactly once, in order.
+func TestConcurrentSubscribeAndPublish(t *testing.T) {
+	b := NewMemoryBroker(DefaultRetention)
+	h, ctx := newTestHub(t, b, Options{QueueSize: 1024})
+	done := make(chan struct{})
+	go func() { publish(t, h, "ev", 300); close(done) }()
+	conns := make([]*fakeConn, 20)
+	for i := range conns {
+		conns[i] = newFakeConn()
+		serve(t, ctx, h, conns[i], "ev", "", 0, false)
+		time.Sleep(time.Millisecond)
+	}
+	<-done
+	for i, c := range conns {
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			c.mu.Lock()
+			n := len(c.frames)
+			var last float64
+			if n > 0 {
+				last = c.frames[n-1]["offset"].(float64)
+			}
+			c.mu.Unlock()
+			if last == 300 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("viewer %d stuck at offset %v", i, last)
+			}
+			time.Sleep(time.Millisecond)
+		}
+		c.mu.Lock()
+		next := c.frames[0]["offset"].(float64) + 1
+		for _, f := range c.frames[1:] {
+			if f["offset"].(float64) != next {
+				t.Fatalf("viewer %d: offset %v, want %v", i, f["offset"], next)
+			}
+			next++
+		}
+		c.mu.Unlock()
+	}
+}
