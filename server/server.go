@@ -137,11 +137,11 @@ func New(d Deps) *fiber.App {
 		d.Config.BodyLimit = DefaultBodyLimit
 	}
 	app := fiber.New(fiber.Config{
-		AppName:                 "leitai",
-		Immutable:               true, // values from *fiber.Ctx may outlive the handler
-		BodyLimit:               d.Config.BodyLimit,
-		ErrorHandler:            errorHandler(d.Log),
-		DisableStartupMessage:   true,
+		AppName:               "leitai",
+		Immutable:             true, // values from *fiber.Ctx may outlive the handler
+		BodyLimit:             d.Config.BodyLimit,
+		ErrorHandler:          errorHandler(d.Log),
+		DisableStartupMessage: true,
 		// Generous: an 8 MiB upload chunk on a slow venue link takes minutes.
 		ReadTimeout:             5 * time.Minute,
 		WriteTimeout:            120 * time.Second,
