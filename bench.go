@@ -14,15 +14,27 @@ import (
 	"slices"
 	"strconv"
 	"time"
+
+	"leitai/storage/storagebench"
 )
 
 // cmdBench runs the load generators and measurements of BENCHMARKS.md,
 // printing one JSON object per scenario.
 func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return usageError{errors.New("want: leitai bench start [--runs N]")}
+		return usageError{errors.New("want: leitai bench start|upload [flags]")}
 	}
 	switch args[0] {
+	case "upload":
+		fset := flag.NewFlagSet("leitai bench upload", flag.ContinueOnError)
+		fset.SetOutput(stderr)
+		size := fset.Int64("size-mib", 1024, "size of the generated file in MiB")
+		conc := fset.Int("concurrency", 4, "parts in flight on both paths")
+		runs := fset.Int("runs", 3, "runs of both paths, alternating (medians reported)")
+		if err := fset.Parse(args[1:]); err != nil {
+			return usageError{err}
+		}
+		return storagebench.RunUpload(ctx, stdout, storagebench.UploadOptions{Size: *size << 20, Concurrency: *conc, Runs: *runs, Log: stderr})
 	case "start":
 		fset := flag.NewFlagSet("leitai bench start", flag.ContinueOnError)
 		fset.SetOutput(stderr)
@@ -39,7 +51,7 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		return json.NewEncoder(stdout).Encode(res)
 	}
-	return usageError{fmt.Errorf("unknown benchmark %q (want: start)", args[0])}
+	return usageError{fmt.Errorf("unknown benchmark %q (want: start or upload)", args[0])}
 }
 
 // startResult is the JSON line of the start benchmark.

@@ -10,6 +10,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/requestid"
 	"github.com/google/uuid"
+
+	"leitai/models"
 )
 
 const requestIDKey = "request_id"
@@ -104,6 +106,39 @@ func securityHeaders(mediaOrigins []string) fiber.Handler {
 		c.Set(fiber.HeaderContentSecurityPolicy, csp)
 		c.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
 		c.Set("Cross-Origin-Opener-Policy", "same-origin")
+		return c.Next()
+	}
+}
+
+// Body caps by kind of route: upload chunks may be as large as the
+// configured body limit, import files a few MiB, everything else is JSON.
+const (
+	jsonBodyCap   = maxJSONBody + 4<<10
+	importBodyCap = maxImportFile + 256<<10
+)
+
+// bodyLimits refuses a mutating request whose declared body is too large
+// for its route (413), or that declares no length (400), before the body
+// is read.
+func bodyLimits(chunkCap int) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if !isMutating(c.Method()) {
+			return c.Next()
+		}
+		n := c.Request().Header.ContentLength()
+		if n < 0 {
+			return models.Errorf(models.KindInvalid, "send the request body with a Content-Length header")
+		}
+		limit := jsonBodyCap
+		switch path := c.Path(); {
+		case c.Method() == fiber.MethodPut && strings.HasPrefix(path, "/api/v1/uploads/"):
+			limit = chunkCap
+		case strings.HasSuffix(path, "/import"):
+			limit = importBodyCap
+		}
+		if n > limit {
+			return models.Errorf(models.KindTooLarge, "the request body is %d bytes; this route takes at most %d", n, limit)
+		}
 		return c.Next()
 	}
 }

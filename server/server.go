@@ -152,7 +152,7 @@ func New(d Deps) *fiber.App {
 		ReadBufferSize:          16 << 10,
 	})
 	s := &handlers{deps: d}
-	app.Use(requestID(), accessLog(d.Log), newMetrics(d.Metrics).middleware, resolveErrors, recoverer(d.Log), securityHeaders(d.Config.MediaOrigins))
+	app.Use(requestID(), accessLog(d.Log), newMetrics(d.Metrics).middleware, resolveErrors, recoverer(d.Log), securityHeaders(d.Config.MediaOrigins), bodyLimits(d.Config.BodyLimit))
 	s.routes(app)
 	return app
 }

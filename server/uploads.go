@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/hex"
+	"io"
 	"mime"
 	"strconv"
 	"time"
@@ -150,12 +151,17 @@ func (s *handlers) putPart(c *fiber.Ctx) error {
 	if err != nil || len(sum) != 16 {
 		return models.Invalid("the chunk's checksum is missing", map[string]string{"Content-MD5": "the base64 MD5 of the chunk"})
 	}
-	// fasthttp's own buffer, valid until the handler returns (PutPart
-	// finishes with it before): c.Body() would copy 8 MiB per chunk under
-	// Immutable, garbage that grows the heap.
-	body := c.Request().Body()
+	// Stream the chunk from the socket into the store: no per-request
+	// buffer of the chunk's size. bodyLimits has checked Content-Length.
+	size := int64(c.Request().Header.ContentLength())
+	var body io.Reader = bytes.NewReader(c.Request().Body())
+	if stream := c.Context().RequestBodyStream(); stream != nil {
+		body = io.LimitReader(stream, size)
+	} else {
+		size = int64(len(c.Request().Body()))
+	}
 	sess, _ := sessionOf(c)
-	up, err := lib.PutPart(c.UserContext(), sess.User, id, n, bytes.NewReader(body), int64(len(body)), sum)
+	up, err := lib.PutPart(c.UserContext(), sess.User, id, n, body, size, sum)
 	if err != nil {
 		return err
 	}
