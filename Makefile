@@ -29,6 +29,8 @@ test:
 ## bench: the benchmarks of BENCHMARKS.md, one JSON object per line
 bench: build
 	./bin/leitai bench start --runs 9
+	./bin/leitai bench judging
+	./bin/leitai bench upload --runs 3
 
 vet:
 	go vet ./...

@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"time"
 
+	"leitai/judging/judgingbench"
 	"leitai/storage/storagebench"
 )
 
@@ -22,9 +23,11 @@ import (
 // printing one JSON object per scenario.
 func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return usageError{errors.New("want: leitai bench start|upload [flags]")}
+		return usageError{errors.New("want: leitai bench start|upload|judging [flags]")}
 	}
 	switch args[0] {
+	case "judging":
+		return judgingbench.Run(stdout)
 	case "upload":
 		fset := flag.NewFlagSet("leitai bench upload", flag.ContinueOnError)
 		fset.SetOutput(stderr)
@@ -51,7 +54,7 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		return json.NewEncoder(stdout).Encode(res)
 	}
-	return usageError{fmt.Errorf("unknown benchmark %q (want: start or upload)", args[0])}
+	return usageError{fmt.Errorf("unknown benchmark %q (want: start, upload or judging)", args[0])}
 }
 
 // startResult is the JSON line of the start benchmark.

@@ -53,7 +53,9 @@ Usage:
   leitai backup --out FILE      archive the embedded database and media while serving
   leitai demo [--password P] [--json]
                                 seed the demo edition into an empty database
-  leitai bench start [--runs N] measure binary start to /readyz 200 (JSON)
+  leitai rank < sheet.json      rank a score sheet exactly as the server does (JSON)
+  leitai bench start|upload|judging
+                                the benchmarks of BENCHMARKS.md, one JSON object per line
   leitai version                print the version
 
 Run "leitai serve -h" for the configuration flags; each has an environment
@@ -76,6 +78,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = cmdUser(ctx, args, stdin, stdout, stderr)
 	case "backup":
 		err = cmdBackup(ctx, args, stdout, stderr)
+	case "rank":
+		return cmdRank(stdin, stdout, stderr)
 	case "demo":
 		err = cmdDemo(ctx, args, stdout, stderr)
 	case "bench":
