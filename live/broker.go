@@ -2,26 +2,16 @@ package live
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"sync"
 	"time"
+
+	"leitai/models"
 )
 
-// Event is one entry of a topic's persisted event log.
-type Event struct {
-	Topic string
-	// Epoch names the history the offset belongs to; it changes only when
-	// history is truly lost.
-	Epoch string
-	// Offset counts the topic's events from 1, without gaps.
-	Offset uint64
-	// Payload is the event object ({"kind":…,…}).
-	Payload json.RawMessage
-	// At is when the event was appended.
-	At time.Time
-}
+// Event is one entry of a topic's persisted event log (see
+// models.LiveEvent).
+type Event = models.LiveEvent
 
 // Broker is the event log behind the hub: it assigns offsets, keeps history
 // and delivers every event (from any instance) to every hub. The in-process
@@ -51,15 +41,6 @@ type Retention struct {
 // DefaultRetention is the contract's minimum: 300 events or 10 minutes.
 var DefaultRetention = Retention{MinEvents: 300, MinAge: 10 * time.Minute}
 
-// NewEpoch returns a fresh random epoch name.
-func NewEpoch() string {
-	b := make([]byte, 8)
-	if _, err := rand.Read(b); err != nil {
-		panic("crypto/rand: " + err.Error())
-	}
-	return hex.EncodeToString(b)
-}
-
 // MemoryBroker keeps the log in memory: the default for one instance. Its
 // epoch lives as long as the process.
 type MemoryBroker struct {
@@ -75,7 +56,7 @@ type MemoryBroker struct {
 
 // NewMemoryBroker returns an empty in-process broker.
 func NewMemoryBroker(r Retention) *MemoryBroker {
-	return &MemoryBroker{retention: r, now: time.Now, epoch: NewEpoch(), logs: map[string][]Event{}, heads: map[string]uint64{}}
+	return &MemoryBroker{retention: r, now: time.Now, epoch: models.NewEpoch(), logs: map[string][]Event{}, heads: map[string]uint64{}}
 }
 
 // Publish implements Broker.

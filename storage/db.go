@@ -37,6 +37,8 @@ type DB struct {
 	dialect Dialect
 	// path is the SQLite file; empty on PostgreSQL.
 	path string
+	// url is the PostgreSQL URL, for the live broker's LISTEN connection.
+	url string
 
 	dummyOnce sync.Once
 	dummy     []byte
@@ -65,7 +67,7 @@ func Open(ctx context.Context, databaseURL, dataDir string, log *slog.Logger) (*
 		sqlDB.SetMaxOpenConns(40)
 		sqlDB.SetMaxIdleConns(10)
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
-		db := &DB{gorm: g, dialect: Postgres}
+		db := &DB{gorm: g, dialect: Postgres, url: databaseURL}
 		if err := db.Ping(ctx); err != nil {
 			return nil, err
 		}

@@ -35,6 +35,7 @@ func TestStorage(t *testing.T) {
 		{"audit chain", testAuditChain},
 		{"projects", testProjects},
 		{"deadlines", testDeadline},
+		{"live broker", testLiveBroker},
 	}
 	open := map[Dialect]func(t *testing.T) *DB{
 		SQLite: func(t *testing.T) *DB { return openMigrated(t, "", t.TempDir()) },
