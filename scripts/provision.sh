@@ -37,7 +37,7 @@ missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 # Media processing (thumbnails of HEIC photos, video posters and transcodes).
 { command -v ffmpeg && command -v ffprobe; } >/dev/null 2>&1 || missing+=(ffmpeg)
-fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk)
+fc-list 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null || missing+=(fonts-noto-cjk) # not grep -q: under pipefail its early exit fails fc-list with SIGPIPE
 if [ ${#missing[@]} -gt 0 ]; then
 	apt_install "${missing[@]}"
 fi

@@ -26,3 +26,27 @@ export function formatLongDate(date: Date, locale: string): string {
     weekday: 'long',
   }).format(date)
 }
+
+/**
+ * formatDateTime returns an RFC 3339 time as "2026-05-01 14:03:22" in DISPLAY_TIME_ZONE, the same
+ * in every language so that columns of times line up; an unreadable value is returned as it is.
+ */
+export function formatDateTime(value: string | Date | null | undefined, withSeconds = true): string {
+  if (value === null || value === undefined || value === '') return ''
+  const date = value instanceof Date ? value : new Date(value)
+  if (Number.isNaN(date.getTime())) return String(value)
+  const parts: Record<string, string> = {}
+  const format = new Intl.DateTimeFormat('en-US', {
+    timeZone: DISPLAY_TIME_ZONE,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+  })
+  for (const part of format.formatToParts(date)) parts[part.type] = part.value
+  const time = withSeconds ? `${parts.hour}:${parts.minute}:${parts.second}` : `${parts.hour}:${parts.minute}`
+  return `${parts.year}-${parts.month}-${parts.day} ${time}`
+}

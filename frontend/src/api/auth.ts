@@ -1,4 +1,4 @@
-// Authentication endpoints: /api/v1/me, /api/v1/auth/login, /api/v1/auth/logout.
+// Authentication endpoints: /api/v1/me, /api/v1/auth/*, /api/v1/setup and /api/v1/me/password.
 import { api, type RequestOptions } from './client'
 
 /** ROLES lists the roles the server grants (ARCHITECTURE.md). */
@@ -16,17 +16,33 @@ export interface User {
   unit_id: number | null
 }
 
-/** LoginResponse is the body of a successful POST /api/v1/auth/login. */
+/**
+ * LoginResponse is the body of a successful sign-in: POST /auth/login, POST /auth/link and
+ * POST /setup all answer with it.
+ */
 export interface LoginResponse {
   user: User
   csrf_token: string
 }
 
 /**
- * MeResponse is the body of GET /api/v1/me: the user object. The server may also include the
- * session's csrf_token so that a reloaded page can keep making mutating requests.
+ * MeResponse is the body of GET /api/v1/me: the user object plus the session's csrf_token, so that a
+ * reloaded page can keep making mutating requests without storing the token anywhere.
  */
 export type MeResponse = User & { csrf_token?: string }
+
+/** SetupStatus is the body of GET /api/v1/setup. */
+export interface SetupStatus {
+  /** needed is true only while no administrator exists. */
+  needed: boolean
+}
+
+/** SetupInput creates the first administrator. */
+export interface SetupInput {
+  username: string
+  display_name: string
+  password: string
+}
 
 /** isRole reports whether value is a known role. */
 export function isRole(value: unknown): value is Role {
@@ -34,7 +50,7 @@ export function isRole(value: unknown): value is Role {
 }
 
 /** normalizeUser keeps only the roles this frontend knows, so unknown ones never grant a link. */
-export function normalizeUser(user: User): User {
+export function normalizeUser<T extends User>(user: T): T {
   const roles = Array.isArray(user.roles) ? user.roles.filter(isRole) : []
   return { ...user, roles, unit_id: user.unit_id ?? null }
 }
@@ -49,7 +65,38 @@ export function login(username: string, password: string, options?: RequestOptio
   return api.post<LoginResponse>('/api/v1/auth/login', { username, password }, options)
 }
 
+/** redeemLink signs in with the one-time token of a login link (expert tablets). */
+export function redeemLink(token: string, options?: RequestOptions): Promise<LoginResponse> {
+  return api.post<LoginResponse>('/api/v1/auth/link', { token }, options)
+}
+
 /** logout ends the session. */
 export function logout(options?: RequestOptions): Promise<void> {
   return api.post<void>('/api/v1/auth/logout', undefined, options)
+}
+
+/**
+ * changePassword changes the signed-in user's password. The server signs out every other session of
+ * the user and gives this one a new CSRF token.
+ */
+export function changePassword(
+  currentPassword: string,
+  newPassword: string,
+  options?: RequestOptions,
+): Promise<{ csrf_token: string }> {
+  return api.post<{ csrf_token: string }>(
+    '/api/v1/me/password',
+    { current_password: currentPassword, new_password: newPassword },
+    options,
+  )
+}
+
+/** fetchSetup asks whether the first administrator still has to be created. */
+export function fetchSetup(options?: RequestOptions): Promise<SetupStatus> {
+  return api.get<SetupStatus>('/api/v1/setup', options)
+}
+
+/** setup creates the first administrator and signs them in (409 once an administrator exists). */
+export function setup(input: SetupInput, options?: RequestOptions): Promise<LoginResponse> {
+  return api.post<LoginResponse>('/api/v1/setup', input, options)
 }

@@ -71,8 +71,23 @@ describe('ApiClient', () => {
     const { api } = client(() => jsonResponse(401, { error: { code: 'unauthenticated', message: 'no' } }))
     const ended = vi.fn()
     api.onUnauthenticated = ended
+    api.csrfToken = 'tok'
     await api.get('/x', { silent: true }).catch(() => undefined)
     expect(ended).toHaveBeenCalledTimes(1)
+  })
+
+  test('a 401 to a request from before the current sign-in is not the session ending', async () => {
+    let answer: (r: Response) => void = () => undefined
+    const { api } = client(() => new Promise<Response>((resolve) => (answer = resolve)))
+    const ended = vi.fn()
+    api.onUnauthenticated = ended
+    // Sent signed out (GET /me on page load)...
+    const pending = api.get('/api/v1/me', { silent: true }).catch(() => undefined)
+    // ...then a sign-in completes before the answer arrives.
+    api.csrfToken = 'new-session'
+    answer(jsonResponse(401, { error: { code: 'unauthenticated', message: 'no' } }))
+    await pending
+    expect(ended).not.toHaveBeenCalled()
   })
 
   test('a failed fetch is a network error', async () => {
@@ -109,5 +124,89 @@ describe('parseRetryAfter', () => {
     ['Wed, 21 Oct 2015 07:28:10 GMT', 10],
   ])('%s → %s', (value, want) => {
     expect(parseRetryAfter(value, Date.parse('Wed, 21 Oct 2015 07:28:00 GMT'))).toBe(want)
+  })
+})
+
+/** FakeXHR records an upload and answers it when told to. */
+class FakeXHR {
+  static last: FakeXHR | null = null
+  method = ''
+  url = ''
+  headers: Record<string, string> = {}
+  body: unknown = null
+  status = 0
+  statusText = ''
+  responseText = ''
+  responseHeaders: Record<string, string> = {}
+  upload: { onprogress: ((e: { lengthComputable: boolean; loaded: number; total: number }) => void) | null } = { onprogress: null }
+  onload: (() => void) | null = null
+  onerror: (() => void) | null = null
+  onabort: (() => void) | null = null
+  constructor() {
+    FakeXHR.last = this
+  }
+  open(method: string, url: string) {
+    this.method = method
+    this.url = url
+  }
+  setRequestHeader(name: string, value: string) {
+    this.headers[name] = value
+  }
+  getResponseHeader(name: string) {
+    return this.responseHeaders[name] ?? null
+  }
+  send(body: unknown) {
+    this.body = body
+  }
+  abort() {
+    this.onabort?.()
+  }
+  respond(status: number, body: unknown, headers: Record<string, string> = { 'Content-Type': 'application/json' }) {
+    this.status = status
+    this.responseText = JSON.stringify(body)
+    this.responseHeaders = headers
+    this.onload?.()
+  }
+}
+
+describe('ApiClient.upload', () => {
+  function uploader() {
+    const notify = vi.fn()
+    const api = new ApiClient({ notify, language: () => 'en', xhr: () => new FakeXHR() as unknown as XMLHttpRequest })
+    api.csrfToken = 'tok'
+    return { api, notify }
+  }
+
+  test('posts the form with the CSRF header and reports progress', async () => {
+    const { api } = uploader()
+    const progress: number[] = []
+    const form = new FormData()
+    const done = api.upload<{ imported: number }>('/api/v1/units/import', form, { onProgress: (f) => progress.push(f) })
+    const xhr = FakeXHR.last!
+    expect(xhr.method).toBe('POST')
+    expect(xhr.url).toBe('/api/v1/units/import')
+    expect(xhr.headers['X-CSRF-Token']).toBe('tok')
+    expect(xhr.headers['Accept-Language']).toBe('en')
+    expect(xhr.body).toBe(form)
+    xhr.upload.onprogress?.({ lengthComputable: true, loaded: 50, total: 100 })
+    xhr.respond(200, { imported: 3 })
+    await expect(done).resolves.toEqual({ imported: 3 })
+    expect(progress).toEqual([0.5, 1])
+  })
+
+  test('a 422 rejects with the row problems, silently when asked', async () => {
+    const { api, notify } = uploader()
+    const done = api.upload('/x', new FormData(), { silent: (e) => e.code === 'invalid' })
+    FakeXHR.last!.respond(422, { error: { code: 'invalid', message: 'rows', fields: { 'row 3': 'bad' } } })
+    await expect(done).rejects.toMatchObject({ status: 422, code: 'invalid', fields: { 'row 3': 'bad' } })
+    expect(notify).not.toHaveBeenCalled()
+  })
+
+  test('a dropped connection is a network error', async () => {
+    const { api, notify } = uploader()
+    const done = api.upload('/x', new FormData())
+    FakeXHR.last!.onerror?.()
+    await expect(done).rejects.toMatchObject({ status: 0, code: 'network' })
+    expect(notify).toHaveBeenCalledTimes(1)
   })
 })

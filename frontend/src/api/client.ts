@@ -109,6 +109,14 @@ export interface ApiClientOptions {
   notify?: (err: ApiError) => void
   /** language returns the value of the Accept-Language header; default the app's locale. */
   language?: () => string
+  /** xhr makes the XMLHttpRequest of an upload (which reports progress, unlike fetch). */
+  xhr?: () => XMLHttpRequest
+}
+
+/** UploadOptions tune one upload: those of a request, plus progress reports. */
+export interface UploadOptions extends RequestOptions {
+  /** onProgress receives the share of the body sent so far, 0…1. */
+  onProgress?: (fraction: number) => void
 }
 
 const MUTATING_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
@@ -117,13 +125,18 @@ const MUTATING_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 export class ApiClient {
   /** csrfToken is sent as X-CSRF-Token on mutating requests; the session store keeps it current. */
   csrfToken: string | null = null
-  /** onUnauthenticated is called when any request answers 401 (the session ended). */
+  /**
+   * onUnauthenticated is called when a request made within the current session answers 401 (the
+   * session ended). A 401 to a request sent before the current sign-in (no token, or an older
+   * one) says nothing about the current session and is not reported.
+   */
   onUnauthenticated: (() => void) | null = null
 
   private readonly baseURL: string
   private readonly fetchImpl: typeof fetch
   private readonly notify: (err: ApiError) => void
   private readonly language: () => string
+  private readonly makeXHR: () => XMLHttpRequest
 
   constructor(options: ApiClientOptions = {}) {
     this.baseURL = options.baseURL ?? ''
@@ -131,6 +144,7 @@ export class ApiClient {
     this.fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init))
     this.notify = options.notify ?? showApiError
     this.language = options.language ?? (() => i18n.global.locale.value)
+    this.makeXHR = options.xhr ?? (() => new XMLHttpRequest())
   }
 
   /** get performs a GET request and returns the decoded JSON body. */
@@ -179,6 +193,7 @@ export class ApiClient {
     if (MUTATING_METHODS.has(upper) && this.csrfToken) {
       headers['X-CSRF-Token'] = this.csrfToken
     }
+    const sessionToken = this.csrfToken
 
     let response: Response
     try {
@@ -196,10 +211,71 @@ export class ApiClient {
 
     if (!response.ok) {
       const err = await errorFromResponse(response)
-      if (err.code === 'unauthenticated') this.onUnauthenticated?.()
+      if (err.code === 'unauthenticated') this.sessionEnded(sessionToken)
       throw this.fail(err, options)
     }
     return (await decodeBody(response)) as T
+  }
+
+  /**
+   * upload POSTs a multipart form with XMLHttpRequest so that the caller can show progress. It
+   * follows the same contract as request: the CSRF header, the error body, `silent`.
+   */
+  upload<T>(path: string, form: FormData, options: UploadOptions = {}): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const xhr = this.makeXHR()
+      xhr.open('POST', this.baseURL + path)
+      xhr.setRequestHeader('Accept', 'application/json')
+      xhr.setRequestHeader('Accept-Language', this.language())
+      for (const [name, value] of Object.entries(options.headers ?? {})) xhr.setRequestHeader(name, value)
+      const sessionToken = this.csrfToken
+      if (sessionToken) xhr.setRequestHeader('X-CSRF-Token', sessionToken)
+      if (options.onProgress) {
+        const report = options.onProgress
+        xhr.upload.onprogress = (event) => {
+          if (event.lengthComputable && event.total > 0) report(event.loaded / event.total)
+        }
+      }
+      if (options.signal) {
+        const signal = options.signal
+        if (signal.aborted) {
+          reject(new DOMException('The upload was aborted.', 'AbortError'))
+          return
+        }
+        signal.addEventListener('abort', () => xhr.abort(), { once: true })
+      }
+      xhr.onabort = () => reject(new DOMException('The upload was aborted.', 'AbortError'))
+      xhr.onerror = () =>
+        reject(this.fail(new ApiError({ status: 0, code: 'network', message: 'upload failed' }), options))
+      xhr.onload = () => {
+        const headers: Record<string, string> = {}
+        const type = xhr.getResponseHeader('Content-Type')
+        const retry = xhr.getResponseHeader('Retry-After')
+        if (type) headers['Content-Type'] = type
+        if (retry) headers['Retry-After'] = retry
+        const status = xhr.status
+        if (status < 200 || status > 599) {
+          reject(this.fail(new ApiError({ status: 0, code: 'network', message: `status ${status}` }), options))
+          return
+        }
+        const body = status === 204 || status === 205 || status === 304 ? null : xhr.responseText
+        const response = new Response(body, { status, statusText: xhr.statusText, headers })
+        if (response.ok) {
+          options.onProgress?.(1)
+          decodeBody(response).then((value) => resolve(value as T), reject)
+          return
+        }
+        void errorFromResponse(response).then((err) => {
+          if (err.code === 'unauthenticated') this.sessionEnded(sessionToken)
+          reject(this.fail(err, options))
+        })
+      }
+      xhr.send(form)
+    })
+  }
+
+  private sessionEnded(sessionToken: string | null): void {
+    if (sessionToken !== null && sessionToken === this.csrfToken) this.onUnauthenticated?.()
   }
 
   private fail(err: ApiError, options: RequestOptions): ApiError {

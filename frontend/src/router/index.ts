@@ -1,12 +1,14 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
 import type { Role } from '@/api/auth'
 import AppLayout from '@/layouts/AppLayout.vue'
+import { requiredRole } from '@/router/roles'
+import { useSessionStore } from '@/stores/session'
 
 declare module 'vue-router' {
   interface RouteMeta {
     /** titleKey is the i18n key of the page title (document.title). */
     titleKey?: string
-    /** role is the role an interface is for; its page asks to sign in when it is missing. */
+    /** role is the role an interface is for; the router sends others to sign in or to /forbidden. */
     role?: Role
   }
 }
@@ -20,11 +22,34 @@ const routes: RouteRecordRaw[] = [
     children: [
       { path: '', name: 'home', component: () => import('@/views/home/HomeView.vue'), meta: { titleKey: 'home.title' } },
       { path: 'login', name: 'login', component: () => import('@/views/auth/LoginView.vue'), meta: { titleKey: 'login.title' } },
+      {
+        path: 'login/link',
+        name: 'login-link',
+        component: () => import('@/views/auth/LinkLoginView.vue'),
+        meta: { titleKey: 'linkLogin.title' },
+      },
+      { path: 'setup', name: 'setup', component: () => import('@/views/auth/SetupView.vue'), meta: { titleKey: 'setup.title' } },
+      {
+        path: 'forbidden',
+        name: 'forbidden',
+        component: () => import('@/views/errors/ForbiddenView.vue'),
+        meta: { titleKey: 'forbidden.title' },
+      },
       { path: 'tracker', name: 'tracker', component: () => import('@/views/tracker/TrackerView.vue'), meta: { titleKey: 'tracker.title' } },
       { path: 'portal', name: 'portal', component: () => import('@/views/portal/PortalHome.vue'), meta: { titleKey: 'portal.title', role: 'unit' } },
       { path: 'review', name: 'review', component: () => import('@/views/review/ReviewHome.vue'), meta: { titleKey: 'review.title', role: 'expert' } },
       { path: 'host', name: 'host', component: () => import('@/views/host/HostConsole.vue'), meta: { titleKey: 'host.title', role: 'host' } },
-      { path: 'admin', name: 'admin', component: () => import('@/views/admin/AdminHome.vue'), meta: { titleKey: 'admin.title', role: 'admin' } },
+      {
+        path: 'admin',
+        component: () => import('@/views/admin/AdminLayout.vue'),
+        meta: { role: 'admin' },
+        children: [
+          { path: '', name: 'admin', component: () => import('@/views/admin/AdminHome.vue'), meta: { titleKey: 'admin.title' } },
+          { path: 'units', name: 'admin-units', component: () => import('@/views/admin/UnitsView.vue'), meta: { titleKey: 'units.title' } },
+          { path: 'users', name: 'admin-users', component: () => import('@/views/admin/UsersView.vue'), meta: { titleKey: 'users.title' } },
+          { path: 'audit', name: 'admin-audit', component: () => import('@/views/admin/AuditView.vue'), meta: { titleKey: 'audit.title' } },
+        ],
+      },
       { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('@/views/errors/NotFoundView.vue'), meta: { titleKey: 'notFound.title' } },
     ],
   },
@@ -51,4 +76,16 @@ export const router = createRouter({
   scrollBehavior(_to, _from, saved) {
     return saved ?? { top: 0 }
   },
+})
+
+// Role pages: signed out → the login page (coming back afterwards); wrong role → /forbidden. The
+// server refuses the data anyway; this only spares people a page that cannot work for them.
+router.beforeEach(async (to) => {
+  const role = requiredRole(to)
+  if (!role) return true
+  const session = useSessionStore()
+  await session.ensureLoaded()
+  if (!session.user) return { name: 'login', query: { redirect: to.fullPath } }
+  if (!session.hasRole(role)) return { name: 'forbidden', query: { need: role, from: to.fullPath } }
+  return true
 })

@@ -1,7 +1,7 @@
 import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest'
 import { api } from '@/api/client'
-import { useSessionStore } from './session'
+import { homeFor, safeRedirect, useSessionStore } from './session'
 
 function stubFetch(respond: (url: string, init: RequestInit) => Response) {
   const calls: { url: string; init: RequestInit }[] = []
@@ -77,5 +77,83 @@ describe('session store', () => {
     expect((logout.init.headers as Record<string, string>)['X-CSRF-Token']).toBe('tok-1')
     expect(session.user).toBeNull()
     expect(api.csrfToken).toBeNull()
+  })
+
+  test('the CSRF token comes from GET /me and is never stored', async () => {
+    const calls = stubFetch((url) =>
+      url.endsWith('/me') ? json(200, { ...user(['admin']), csrf_token: 'from-me' }) : new Response(null, { status: 204 }),
+    )
+    const session = useSessionStore()
+    await session.ensureLoaded()
+    expect(session.user).not.toHaveProperty('csrf_token')
+    expect(api.csrfToken).toBe('from-me')
+    await session.signOut()
+    expect((calls[1]!.init.headers as Record<string, string>)['X-CSRF-Token']).toBe('from-me')
+  })
+
+  test('changing the password keeps the new CSRF token', async () => {
+    const calls = stubFetch((url) => {
+      if (url.endsWith('/auth/login')) return json(200, { user: user(['admin']), csrf_token: 'old' })
+      if (url.endsWith('/me/password')) return json(200, { csrf_token: 'new' })
+      return new Response(null, { status: 204 })
+    })
+    const session = useSessionStore()
+    await session.signIn('u', 'pw')
+    await session.changePassword('pw', 'new-password')
+    expect(JSON.parse(String(calls[1]!.init.body))).toEqual({ current_password: 'pw', new_password: 'new-password' })
+    expect((calls[1]!.init.headers as Record<string, string>)['X-CSRF-Token']).toBe('old')
+    expect(api.csrfToken).toBe('new')
+  })
+
+  test('a login link and the first-run setup sign in like a password', async () => {
+    const calls = stubFetch((url) =>
+      json(200, { user: user(url.endsWith('/auth/link') ? ['expert'] : ['admin']), csrf_token: url.endsWith('/auth/link') ? 'l' : 's' }),
+    )
+    const session = useSessionStore()
+    await session.signInWithLink('tok')
+    expect(calls[0]!.url).toBe('/api/v1/auth/link')
+    expect(JSON.parse(String(calls[0]!.init.body))).toEqual({ token: 'tok' })
+    expect(session.hasRole('expert')).toBe(true)
+    await session.setupAdmin({ username: 'a', display_name: 'A', password: 'password1' })
+    expect(calls[1]!.url).toBe('/api/v1/setup')
+    expect(session.hasRole('admin')).toBe(true)
+    expect(api.csrfToken).toBe('s')
+  })
+})
+
+describe('session races', () => {
+  test('a GET /me answered after a sign-in does not sign the user out', async () => {
+    let answerMe: (r: Response) => void = () => undefined
+    vi.stubGlobal('fetch', (input: RequestInfo | URL) => {
+      if (String(input).endsWith('/me')) return new Promise<Response>((resolve) => (answerMe = resolve))
+      return Promise.resolve(json(200, { user: user(['expert']), csrf_token: 'link' }))
+    })
+    const session = useSessionStore()
+    const loading = session.ensureLoaded()
+    await session.signInWithLink('tok')
+    answerMe(json(401, { error: { code: 'unauthenticated', message: 'no' } }))
+    await loading
+    expect(session.user?.roles).toEqual(['expert'])
+    expect(api.csrfToken).toBe('link')
+    expect(session.expired).toBe(false)
+  })
+})
+
+describe('homeFor and safeRedirect', () => {
+  test('home is the first role, or the first preferred one', () => {
+    const u = { id: 1, username: 'u', display_name: '', unit_id: null, roles: ['admin', 'expert'] as const }
+    expect(homeFor({ ...u, roles: [...u.roles] })).toBe('/admin')
+    expect(homeFor({ ...u, roles: [...u.roles] }, ['expert', 'admin'])).toBe('/review')
+    expect(homeFor({ ...u, roles: [] })).toBe('/')
+  })
+
+  test.each([
+    ['/admin/users?x=1', '/admin/users?x=1'],
+    ['//evil.example', null],
+    ['/\\evil.example', null],
+    ['https://evil.example', null],
+    [undefined, null],
+  ])('%s → %s', (value, want) => {
+    expect(safeRedirect(value)).toBe(want)
   })
 })
