@@ -27,6 +27,7 @@ func FuzzDecoders(f *testing.F) {
 		func() any { return &userUpdateRequest{} }, func() any { return &passwordResetRequest{} }, func() any { return &loginLinkRequest{} },
 		func() any { return &passwordChangeRequest{} }, func() any { return &linkRequest{} }, func() any { return &setupRequest{} },
 		func() any { return &editionRequest{} }, func() any { return &projectFieldsRequest{} }, func() any { return &eligibilityRequest{} },
+		func() any { return &newUploadRequest{} }, func() any { return &presignRequest{} }, func() any { return &partDoneRequest{} },
 	}
 	app := fiber.New(fiber.Config{ErrorHandler: errorHandler(slog.New(slog.DiscardHandler))})
 	for i, mk := range targets {

@@ -249,6 +249,45 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	}
 }
 
+// TestOpenAPIAccessMatchesRules keeps each operation's "x-access" in the
+// document equal to the rule the route is registered with.
+func TestOpenAPIAccessMatchesRules(t *testing.T) {
+	var doc struct {
+		Paths map[string]map[string]struct {
+			Access string `json:"x-access"`
+		} `json:"paths"`
+	}
+	if err := json.Unmarshal(openAPIDocument, &doc); err != nil {
+		t.Fatal(err)
+	}
+	app := fiber.New()
+	r := (&handlers{deps: Deps{}}).routes(app)
+	param := regexp.MustCompile(`:(\w+)`)
+	for _, rule := range r.rules {
+		path := param.ReplaceAllString(rule.path, "{$1}")
+		op, ok := doc.Paths[path][strings.ToLower(rule.method)]
+		if !ok {
+			t.Errorf("%s %s is not documented", rule.method, path)
+			continue
+		}
+		want := "public"
+		switch {
+		case rule.access.public:
+		case len(rule.access.roles) == 0:
+			want = "signed in"
+		default:
+			names := make([]string, len(rule.access.roles))
+			for i, role := range rule.access.roles {
+				names[i] = string(role)
+			}
+			want = strings.Join(names, ", ")
+		}
+		if op.Access != want {
+			t.Errorf("%s %s: x-access %q, route rule %q", rule.method, path, op.Access, want)
+		}
+	}
+}
+
 func TestParseRange(t *testing.T) {
 	tests := []struct {
 		h       string
