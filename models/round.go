@@ -266,3 +266,52 @@ func (r Round) Validate() error {
 	}
 	return nil
 }
+
+// ScoreStatus is whether an expert's score is still a draft.
+type ScoreStatus string
+
+// The score statuses; only submitted scores count.
+const (
+	ScoreDraft     ScoreStatus = "draft"
+	ScoreSubmitted ScoreStatus = "submitted"
+)
+
+// Score is one expert's score of one project in one round.
+type Score struct {
+	RoundID   int64
+	ProjectID int64
+	ExpertID  int64
+	// Points are hundredths per criterion key.
+	Points      map[string]int64
+	Comment     string
+	Status      ScoreStatus
+	SubmittedAt *time.Time
+	UpdatedAt   time.Time
+}
+
+// Total sums the points.
+func (s Score) Total() int64 {
+	var t int64
+	for _, p := range s.Points {
+		t += p
+	}
+	return t
+}
+
+// ReviewItem is one project on an expert's list for a round.
+type ReviewItem struct {
+	Project  Project
+	Position int
+	// Score is the expert's score so far, nil when not started.
+	Score *Score
+}
+
+// ExpertProgress is how far one expert is in a round.
+type ExpertProgress struct {
+	ExpertID    int64
+	Username    string
+	DisplayName string
+	Assigned    int
+	Submitted   int
+	Drafts      int
+}

@@ -36,6 +36,7 @@ func TestStorage(t *testing.T) {
 		{"projects", testProjects},
 		{"deadlines", testDeadline},
 		{"live broker", testLiveBroker},
+		{"review rounds", testRounds},
 	}
 	open := map[Dialect]func(t *testing.T) *DB{
 		SQLite: func(t *testing.T) *DB { return openMigrated(t, "", t.TempDir()) },
