@@ -315,3 +315,12 @@ type ExpertProgress struct {
 	Submitted   int
 	Drafts      int
 }
+
+// RoundChange reports what a status change found, e.g. the drafts that
+// closing left uncounted.
+type RoundChange struct {
+	Round Round
+	// UncountedDrafts are scores still in draft when the round closed:
+	// they are reported, never counted.
+	UncountedDrafts []Score
+}

@@ -30,6 +30,7 @@ var (
 	signedIn      = access{}
 	adminsOnly    = access{roles: []models.Role{models.RoleAdmin}}
 	unitsOnly     = access{roles: []models.Role{models.RoleUnit}}
+	expertsOnly   = access{roles: []models.Role{models.RoleExpert}}
 	// unitsAndAdmins may reach project routes; storage then narrows a unit
 	// to its own projects (others are not found).
 	unitsAndAdmins = access{roles: []models.Role{models.RoleUnit, models.RoleAdmin}}

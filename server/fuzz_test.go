@@ -28,6 +28,8 @@ func FuzzDecoders(f *testing.F) {
 		func() any { return &passwordChangeRequest{} }, func() any { return &linkRequest{} }, func() any { return &setupRequest{} },
 		func() any { return &editionRequest{} }, func() any { return &projectFieldsRequest{} }, func() any { return &eligibilityRequest{} },
 		func() any { return &newUploadRequest{} }, func() any { return &presignRequest{} }, func() any { return &partDoneRequest{} },
+		func() any { return &roundRequest{} }, func() any { return &roundStatusRequest{} }, func() any { return &assignRequest{} },
+		func() any { return &conflictRequest{} },
 	}
 	app := fiber.New(fiber.Config{ErrorHandler: errorHandler(slog.New(slog.DiscardHandler))})
 	for i, mk := range targets {

@@ -66,6 +66,23 @@ func (s *handlers) routes(app *fiber.App) *router {
 	r.get(v1+"/media/:id", unitsAndAdmins, s.getMedia)
 	r.delete(v1+"/media/:id", unitsAndAdmins, s.deleteMedia)
 
+	r.get(v1+"/editions/:id/rounds", adminsOnly, s.listRounds)
+	r.post(v1+"/editions/:id/rounds", adminsOnly, s.createRound)
+	r.get(v1+"/rounds/:id", adminsOnly, s.getRound)
+	r.patch(v1+"/rounds/:id", adminsOnly, s.updateRound)
+	r.post(v1+"/rounds/:id/status", adminsOnly, s.moveRound)
+	r.post(v1+"/rounds/:id/assign", adminsOnly, s.assignRound)
+	r.get(v1+"/rounds/:id/progress", adminsOnly, s.roundProgress)
+	r.get(v1+"/rounds/:id/results", adminsOnly, s.roundResults)
+	r.get(v1+"/rounds/:id/sheet", adminsOnly, s.roundSheet)
+
+	r.get(v1+"/review/rounds", expertsOnly, s.reviewRounds)
+	r.get(v1+"/review/rounds/:id", expertsOnly, s.reviewRound)
+	r.get(v1+"/review/rounds/:id/projects/:pid", expertsOnly, s.reviewProject)
+	r.put(v1+"/review/rounds/:id/projects/:pid/score", expertsOnly, s.saveScore)
+	r.get(v1+"/me/conflicts", expertsOnly, s.myConflicts)
+	r.post(v1+"/me/conflicts", expertsOnly, s.declareConflict)
+
 	r.get(v1+"/audit", adminsOnly, s.listAudit)
 	r.get(v1+"/audit/verify", adminsOnly, s.verifyAudit)
 

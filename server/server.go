@@ -15,6 +15,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"leitai/judging"
 	"leitai/models"
 )
 
@@ -85,6 +86,24 @@ type Projects interface {
 	ListProjects(ctx context.Context, user models.User, f models.ProjectFilter) ([]models.Project, error)
 }
 
+// Rounds holds the review rounds, assignments and scores.
+type Rounds interface {
+	CreateRound(ctx context.Context, actor models.Actor, editionID int64, in models.Round) (models.Round, error)
+	RoundByID(ctx context.Context, id int64) (models.Round, error)
+	ListRounds(ctx context.Context, editionID int64) ([]models.Round, error)
+	UpdateRound(ctx context.Context, actor models.Actor, id int64, in models.Round) (models.Round, error)
+	MoveRound(ctx context.Context, actor models.Actor, id int64, to models.RoundStatus) (models.RoundChange, error)
+	AssignRound(ctx context.Context, actor models.Actor, roundID int64, seed uint64) (judging.Assignment, error)
+	RoundProgress(ctx context.Context, roundID int64) ([]models.ExpertProgress, error)
+	RoundSheet(ctx context.Context, roundID int64) (judging.Sheet, error)
+	ExpertRounds(ctx context.Context, expert models.User) ([]models.Round, map[int64][2]int, error)
+	ExpertReviews(ctx context.Context, expert models.User, roundID int64) (models.Round, []models.ReviewItem, error)
+	ReviewProject(ctx context.Context, expert models.User, roundID, projectID int64) (models.Round, models.Project, *models.Score, error)
+	SaveScore(ctx context.Context, actor models.Actor, expert models.User, roundID, projectID int64, points map[string]int64, comment string, submit bool) (models.Score, error)
+	DeclareConflict(ctx context.Context, actor models.Actor, expertID, unitID int64, reason string) error
+	DeclaredConflicts(ctx context.Context, expertID int64) ([]int64, error)
+}
+
 // Config is the part of the program's configuration the server uses.
 type Config struct {
 	// Version is reported by /healthz's caller tools and in logs.
@@ -115,6 +134,7 @@ type Deps struct {
 	Audit    AuditLog
 	Projects Projects
 	Media    MediaLibrary
+	Rounds   Rounds
 	Metrics  *prometheus.Registry
 	Frontend fs.FS
 	Config   Config

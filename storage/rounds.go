@@ -259,19 +259,10 @@ func settingsDiffer(a, b models.Round) bool {
 	return false
 }
 
-// RoundChange reports what a status change found, e.g. the drafts that
-// closing left uncounted.
-type RoundChange struct {
-	Round models.Round
-	// UncountedDrafts are scores still in draft when the round closed:
-	// they are reported, never counted.
-	UncountedDrafts []models.Score
-}
-
 // MoveRound changes a round's status along the state machine. Opening
 // needs every project to have its k experts.
-func (db *DB) MoveRound(ctx context.Context, actor models.Actor, id int64, to models.RoundStatus) (RoundChange, error) {
-	var res RoundChange
+func (db *DB) MoveRound(ctx context.Context, actor models.Actor, id int64, to models.RoundStatus) (models.RoundChange, error) {
+	var res models.RoundChange
 	err := db.tx(ctx, func(tx *gorm.DB) error {
 		var row roundRow
 		if err := tx.Take(&row, id).Error; err != nil {
@@ -320,7 +311,7 @@ func (db *DB) MoveRound(ctx context.Context, actor models.Actor, id int64, to mo
 			After: map[string]any{"status": to, "uncounted_drafts": len(res.UncountedDrafts)}})
 	})
 	if err != nil {
-		return RoundChange{}, fmt.Errorf("round %d → %s: %w", id, to, err)
+		return models.RoundChange{}, fmt.Errorf("round %d → %s: %w", id, to, err)
 	}
 	return res, nil
 }
@@ -697,4 +688,29 @@ func (db *DB) RoundSheet(ctx context.Context, roundID int64) (judging.Sheet, err
 		sheet.Scores = append(sheet.Scores, judging.SheetScore{Judge: "E" + idString(s.ExpertID), Project: idString(s.ProjectID), Criteria: cps})
 	}
 	return sheet, nil
+}
+
+// ExpertRounds lists the rounds in which the expert has assignments, with
+// how many of them the expert has submitted.
+func (db *DB) ExpertRounds(ctx context.Context, expert models.User) ([]models.Round, map[int64][2]int, error) {
+	g := db.gorm.WithContext(ctx)
+	var rows []roundRow
+	if err := g.Where("id IN (?) AND status <> ?", g.Model(&assignmentRow{}).Select("round_id").Where("expert_id = ?", expert.ID), string(models.RoundDraft)).
+		Order("edition_id DESC, ord").Find(&rows).Error; err != nil {
+		return nil, nil, mapError(err)
+	}
+	counts := map[int64][2]int{}
+	out := make([]models.Round, len(rows))
+	for i, r := range rows {
+		out[i] = r.model()
+		var assigned, submitted int64
+		if err := g.Model(&assignmentRow{}).Where("round_id = ? AND expert_id = ?", r.ID, expert.ID).Count(&assigned).Error; err != nil {
+			return nil, nil, mapError(err)
+		}
+		if err := g.Model(&scoreRow{}).Where("round_id = ? AND expert_id = ? AND status = ?", r.ID, expert.ID, string(models.ScoreSubmitted)).Count(&submitted).Error; err != nil {
+			return nil, nil, mapError(err)
+		}
+		counts[r.ID] = [2]int{int(submitted), int(assigned)}
+	}
+	return out, counts, nil
 }

@@ -1,0 +1,200 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/md5"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"image"
+	"image/png"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"leitai/models"
+	"leitai/storage"
+)
+
+// TestReviewRoundOverHTTP: an admin creates a round, assigns and opens it;
+// experts score (bad points are named); the admin closes it, reads the
+// results and downloads the score sheet, and `leitai rank` on that sheet
+// reproduces the results exactly.
+func TestReviewRoundOverHTTP(t *testing.T) {
+	dir := t.TempDir()
+	base := startServe(t, testConfig(t, map[string]string{"LEITAI_DATA_DIR": dir}))
+	ctx := context.Background()
+	db, err := storage.Open(ctx, "", dir, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	actor := models.Actor{Name: "test"}
+	city, _ := db.CreateUnit(ctx, actor, models.UnitInput{Kind: models.UnitCity, Name: "惠州市"})
+	now := time.Now().UTC()
+	ed, err := db.CreateEdition(ctx, actor, models.EditionInput{Year: 2026, Title: "评审测试", Categories: []string{"基层治理"},
+		OpensAt: now.Add(-time.Hour), ClosesAt: now.Add(time.Hour), Status: models.EditionActive})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var projectIDs []int64
+	for i := 0; i < 3; i++ {
+		u, _ := db.CreateUser(ctx, actor, models.NewUser{Username: fmt.Sprintf("unit%d", i), Password: "password-1", Roles: []models.Role{models.RoleUnit}, UnitID: &city.ID})
+		p, err := db.CreateProject(ctx, actor, u, ed.ID, models.ProjectFields{Title: fmt.Sprintf("项目%d", i), Category: "基层治理", Summary: "s",
+			Problem: "p", Approach: "a", Results: "r", Replicability: "r", Sustainability: "s", StartDate: "2025-01-01", ContactName: "c", ContactPhone: "13812345678"}, time.UTC)
+		if err != nil {
+			t.Fatal(err)
+		}
+		projectIDs = append(projectIDs, p.ID)
+	}
+	admin0, _ := db.CreateUser(ctx, actor, models.NewUser{Username: "boss", Password: "password-1", Roles: []models.Role{models.RoleAdmin}})
+	_ = admin0
+	for i := 0; i < 2; i++ {
+		if _, err := db.CreateUser(ctx, actor, models.NewUser{Username: fmt.Sprintf("judge%d", i), Password: "password-1", Roles: []models.Role{models.RoleExpert}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	admin := login(t, base, "boss", "password-1")
+	// Each unit attaches a photo and submits; the admin finds them eligible.
+	for i, id := range projectIDs {
+		unit := login(t, base, fmt.Sprintf("unit%d", i), "password-1")
+		uploadPNG(t, unit, id)
+		if code, body, _ := unit.do("POST", fmt.Sprintf("/api/v1/projects/%d/submit", id), map[string]any{}); code != 200 {
+			t.Fatalf("submit: %d %s", code, body)
+		}
+	}
+	if code, body, _ := admin.do("POST", "/api/v1/projects/eligibility", map[string]any{"project_ids": projectIDs, "eligible": true}); code != 200 {
+		t.Fatalf("eligibility: %d %s", code, body)
+	}
+	code, body, _ := admin.do("POST", fmt.Sprintf("/api/v1/editions/%d/rounds", ed.ID), map[string]any{
+		"name": "初审", "kind": "online", "opens_at": now.Add(-time.Hour), "closes_at": now.Add(time.Hour),
+		"reviewers_per_project": 2, "method": "mean", "key_criterion": "innovative"})
+	if code != 201 {
+		t.Fatalf("create round: %d %s", code, body)
+	}
+	var round struct {
+		ID          int64 `json:"id"`
+		RubricTotal any   `json:"rubric_total"`
+	}
+	_ = json.Unmarshal(body, &round)
+	if code, body, _ := admin.do("POST", fmt.Sprintf("/api/v1/rounds/%d/assign", round.ID), map[string]any{"seed": 42}); code != 200 || !strings.Contains(string(body), `"balanced":true`) {
+		t.Fatalf("assign: %d %s", code, body)
+	}
+	if code, body, _ := admin.do("POST", fmt.Sprintf("/api/v1/rounds/%d/status", round.ID), map[string]any{"status": "open"}); code != 200 {
+		t.Fatalf("open: %d %s", code, body)
+	}
+	for j := 0; j < 2; j++ {
+		judge := login(t, base, fmt.Sprintf("judge%d", j), "password-1")
+		code, body, _ := judge.do("GET", "/api/v1/review/rounds", nil)
+		if code != 200 || !strings.Contains(string(body), `"total":3`) {
+			t.Fatalf("review rounds: %d %s", code, body)
+		}
+		path := func(pid int64) string {
+			return fmt.Sprintf("/api/v1/review/rounds/%d/projects/%d/score", round.ID, pid)
+		}
+		code, body, _ = judge.do("PUT", path(projectIDs[0]), map[string]any{"points": map[string]any{"innovative": 26, "sustainable": 10.3}})
+		if code != 422 || !strings.Contains(string(body), `"innovative":"between 0 and 25"`) || !strings.Contains(string(body), `"sustainable":"in steps of 0.5"`) {
+			t.Fatalf("bad points: %d %s", code, body)
+		}
+		for i, pid := range projectIDs {
+			// Project 0 and 1 tie on totals; project 1 wins on innovative.
+			inn, exp := 20.0, 15.0
+			if i == 1 {
+				inn, exp = 21.5, 13.5
+			}
+			if i == 2 {
+				inn = 24
+			}
+			code, body, _ := judge.do("PUT", path(pid), map[string]any{"points": map[string]any{"innovative": inn, "exploratory": exp,
+				"demonstrative": 15, "replicable": 15, "sustainable": 10}, "submit": true})
+			if code != 200 {
+				t.Fatalf("score: %d %s", code, body)
+			}
+		}
+	}
+	if code, body, _ := admin.do("POST", fmt.Sprintf("/api/v1/rounds/%d/status", round.ID), map[string]any{"status": "closed"}); code != 200 {
+		t.Fatalf("close: %d %s", code, body)
+	}
+	code, results, _ := admin.do("GET", fmt.Sprintf("/api/v1/rounds/%d/results", round.ID), nil)
+	if code != 200 {
+		t.Fatalf("results: %d %s", code, results)
+	}
+	var res struct {
+		Ranking []struct {
+			Project  string  `json:"project"`
+			Score    float64 `json:"score"`
+			Rank     int     `json:"rank"`
+			Display  string  `json:"display"`
+			Tiebreak string  `json:"tiebreak"`
+		} `json:"ranking"`
+	}
+	_ = json.Unmarshal(results, &res)
+	if len(res.Ranking) != 3 || res.Ranking[0].Project != fmt.Sprint(projectIDs[2]) || res.Ranking[1].Project != fmt.Sprint(projectIDs[1]) ||
+		res.Ranking[1].Tiebreak != "key_criterion" || res.Ranking[2].Rank != 3 || res.Ranking[0].Display != "79.00" {
+		t.Fatalf("results: %s", results)
+	}
+	code, sheet, _ := admin.do("GET", fmt.Sprintf("/api/v1/rounds/%d/sheet", round.ID), nil)
+	if code != 200 {
+		t.Fatalf("sheet: %d", code)
+	}
+	var out, errOut bytes.Buffer
+	if code := run(ctx, []string{"rank"}, bytes.NewReader(sheet), &out, &errOut); code != 0 {
+		t.Fatalf("leitai rank: exit %d %s", code, errOut.String())
+	}
+	var ranked struct {
+		Ranking []struct {
+			Project string  `json:"project"`
+			Score   float64 `json:"score"`
+			Rank    int     `json:"rank"`
+		} `json:"ranking"`
+	}
+	_ = json.Unmarshal(out.Bytes(), &ranked)
+	for i, r := range ranked.Ranking {
+		if r.Project != res.Ranking[i].Project || r.Score != res.Ranking[i].Score || r.Rank != res.Ranking[i].Rank {
+			t.Fatalf("leitai rank differs at %d: %+v vs %+v", i, r, res.Ranking[i])
+		}
+	}
+	if code, _, _ := login(t, base, "judge0", "password-1").do("PUT", fmt.Sprintf("/api/v1/review/rounds/%d/projects/%d/score", round.ID, projectIDs[0]),
+		map[string]any{"points": map[string]any{"innovative": 25}, "submit": false}); code != 409 {
+		t.Fatalf("changing a score after close: %d", code)
+	}
+}
+
+// uploadPNG attaches a small real PNG to a project through the upload API.
+func uploadPNG(t *testing.T, c *client, projectID int64) {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 64, 48))
+	for i := range img.Pix {
+		img.Pix[i] = byte(i)
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	data := buf.Bytes()
+	code, body, _ := c.do("POST", fmt.Sprintf("/api/v1/projects/%d/uploads", projectID), map[string]any{"filename": "photo.png", "size": len(data), "content_type": "image/png"})
+	if code != 201 {
+		t.Fatalf("start upload: %d %s", code, body)
+	}
+	var up struct {
+		ID string `json:"upload_id"`
+	}
+	_ = json.Unmarshal(body, &up)
+	sum := md5.Sum(data)
+	req, _ := http.NewRequest("PUT", c.base+"/api/v1/uploads/"+up.ID+"/parts/1", bytes.NewReader(data))
+	req.Header.Set("Content-Type", "application/octet-stream")
+	req.Header.Set("Content-MD5", base64.StdEncoding.EncodeToString(sum[:]))
+	req.Header.Set("Cookie", "leitai_session="+c.cookie)
+	req.Header.Set("X-CSRF-Token", c.csrf)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("part 1: %v %v", err, resp)
+	}
+	resp.Body.Close()
+	if code, body, _ := c.do("POST", "/api/v1/uploads/"+up.ID+"/complete", map[string]any{}); code != 201 {
+		t.Fatalf("complete: %d %s", code, body)
+	}
+}

@@ -1,0 +1,205 @@
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"leitai/judging"
+	"leitai/models"
+)
+
+// reviewItemJSON is one project on an expert's list. In blind rounds the
+// unit is not named.
+type reviewItemJSON struct {
+	ProjectID int64           `json:"project_id"`
+	Title     string          `json:"title"`
+	Category  string          `json:"category"`
+	UnitName  string          `json:"unit_name,omitempty"`
+	Position  int             `json:"position"`
+	Status    string          `json:"status"`
+	Total     *judging.Points `json:"total"`
+	Score     *scoreJSON      `json:"score"`
+}
+
+func (s *handlers) reviewItems(c *fiber.Ctx, round models.Round, items []models.ReviewItem) ([]reviewItemJSON, error) {
+	tree, err := s.unitTree(c)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]reviewItemJSON, len(items))
+	for i, it := range items {
+		j := reviewItemJSON{ProjectID: it.Project.ID, Title: it.Project.Title, Category: it.Project.Category, Position: it.Position, Status: "todo"}
+		if !round.Blind {
+			if u, ok := tree.Unit(it.Project.UnitID); ok {
+				j.UnitName = u.Name
+			}
+		}
+		if it.Score != nil {
+			sc := toScoreJSON(*it.Score)
+			j.Score, j.Status = &sc, string(it.Score.Status)
+			t := judging.Points(it.Score.Total())
+			j.Total = &t
+		}
+		out[i] = j
+	}
+	return out, nil
+}
+
+// reviewRounds lists the expert's rounds with progress ("12 / 15").
+func (s *handlers) reviewRounds(c *fiber.Ctx) error {
+	sess, _ := sessionOf(c)
+	rounds, counts, err := s.deps.Rounds.ExpertRounds(c.UserContext(), sess.User)
+	if err != nil {
+		return err
+	}
+	type item struct {
+		roundJSON
+		Done  int `json:"done"`
+		Total int `json:"total"`
+	}
+	out := make([]item, len(rounds))
+	for i, r := range rounds {
+		out[i] = item{roundJSON: toRoundJSON(r), Done: counts[r.ID][0], Total: counts[r.ID][1]}
+	}
+	return c.JSON(fiber.Map{"rounds": out})
+}
+
+// reviewRound is an expert's list for one round, with progress.
+func (s *handlers) reviewRound(c *fiber.Ctx) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	sess, _ := sessionOf(c)
+	round, items, err := s.deps.Rounds.ExpertReviews(c.UserContext(), sess.User, id)
+	if err != nil {
+		return err
+	}
+	list, err := s.reviewItems(c, round, items)
+	if err != nil {
+		return err
+	}
+	done := 0
+	for _, it := range list {
+		if it.Status == string(models.ScoreSubmitted) {
+			done++
+		}
+	}
+	return c.JSON(fiber.Map{"round": toRoundJSON(round), "items": list, "done": done, "total": len(list)})
+}
+
+// reviewProject is one assigned project with the rubric and the expert's
+// score; blind rounds leave the unit out.
+func (s *handlers) reviewProject(c *fiber.Ctx) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	pid, err := pathID(c, "pid")
+	if err != nil {
+		return err
+	}
+	sess, _ := sessionOf(c)
+	round, p, score, err := s.deps.Rounds.ReviewProject(c.UserContext(), sess.User, id, pid)
+	if err != nil {
+		return err
+	}
+	tree, err := s.unitTree(c)
+	if err != nil {
+		return err
+	}
+	pj := toProjectJSON(tree, p)
+	pj.ContactName, pj.ContactPhone = "", ""
+	if round.Blind {
+		pj.UnitName, pj.UnitPath, pj.UnitID = "", []string{}, 0
+	}
+	var sc *scoreJSON
+	if score != nil {
+		v := toScoreJSON(*score)
+		sc = &v
+	}
+	return c.JSON(fiber.Map{"round": toRoundJSON(round), "project": pj, "score": sc})
+}
+
+// scoreRequest carries points as decimal numbers per criterion (22.5).
+type scoreRequest struct {
+	Points  map[string]json.Number `json:"points"`
+	Comment string                 `json:"comment"`
+	Submit  bool                   `json:"submit"`
+}
+
+func (s *handlers) saveScore(c *fiber.Ctx) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	pid, err := pathID(c, "pid")
+	if err != nil {
+		return err
+	}
+	var req scoreRequest
+	dec := json.NewDecoder(bytes.NewReader(c.Body()))
+	dec.UseNumber()
+	dec.DisallowUnknownFields()
+	if len(c.Body()) > maxJSONBody {
+		return models.ErrTooLarge
+	}
+	if err := dec.Decode(&req); err != nil {
+		return models.Errorf(models.KindInvalid, "malformed JSON: %s", jsonProblem(err))
+	}
+	points := map[string]int64{}
+	fields := map[string]string{}
+	for k, v := range req.Points {
+		p, err := judging.ParsePoints(v.String())
+		if err != nil {
+			fields[k] = "a number with at most 2 decimals"
+			continue
+		}
+		points[k] = int64(p)
+	}
+	if len(fields) > 0 {
+		return models.Invalid("the score is not valid", fields)
+	}
+	if n := len([]rune(req.Comment)); n > 2000 {
+		return models.Invalid("the comment is too long", map[string]string{"comment": fmt.Sprintf("at most 2000 characters (now %d)", n)})
+	}
+	sess, _ := sessionOf(c)
+	score, err := s.deps.Rounds.SaveScore(c.UserContext(), actorOf(c), sess.User, id, pid, points, strings.TrimSpace(req.Comment), req.Submit)
+	if err != nil {
+		return err
+	}
+	return c.JSON(toScoreJSON(score))
+}
+
+type conflictRequest struct {
+	UnitID int64  `json:"unit_id"`
+	Reason string `json:"reason"`
+}
+
+func (s *handlers) declareConflict(c *fiber.Ctx) error {
+	var req conflictRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	sess, _ := sessionOf(c)
+	if err := s.deps.Rounds.DeclareConflict(c.UserContext(), actorOf(c), sess.User.ID, req.UnitID, req.Reason); err != nil {
+		return err
+	}
+	return s.myConflicts(c)
+}
+
+func (s *handlers) myConflicts(c *fiber.Ctx) error {
+	sess, _ := sessionOf(c)
+	ids, err := s.deps.Rounds.DeclaredConflicts(c.UserContext(), sess.User.ID)
+	if err != nil {
+		return err
+	}
+	if ids == nil {
+		ids = []int64{}
+	}
+	return c.JSON(fiber.Map{"unit_ids": ids})
+}

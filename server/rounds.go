@@ -1,0 +1,317 @@
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"leitai/judging"
+	"leitai/models"
+)
+
+// criterionJSON is a rubric line; points are decimal numbers (25, 0.5).
+type criterionJSON struct {
+	Key         string         `json:"key"`
+	NameZh      string         `json:"name_zh"`
+	NameEn      string         `json:"name_en"`
+	Description string         `json:"description"`
+	Max         judging.Points `json:"max"`
+	Step        judging.Points `json:"step"`
+}
+
+type roundJSON struct {
+	ID                  int64              `json:"id"`
+	EditionID           int64              `json:"edition_id"`
+	Name                string             `json:"name"`
+	Order               int                `json:"order"`
+	Kind                models.RoundKind   `json:"kind"`
+	OpensAt             time.Time          `json:"opens_at"`
+	ClosesAt            time.Time          `json:"closes_at"`
+	Rubric              []criterionJSON    `json:"rubric"`
+	RubricTotal         judging.Points     `json:"rubric_total"`
+	ReviewersPerProject int                `json:"reviewers_per_project"`
+	Method              string             `json:"method"`
+	Trim                int                `json:"trim"`
+	KeyCriterion        string             `json:"key_criterion"`
+	Blind               bool               `json:"blind"`
+	Status              models.RoundStatus `json:"status"`
+}
+
+func toRubricJSON(r models.Rubric) []criterionJSON {
+	out := make([]criterionJSON, len(r))
+	for i, c := range r {
+		out[i] = criterionJSON{Key: c.Key, NameZh: c.NameZh, NameEn: c.NameEn, Description: c.Description,
+			Max: judging.Points(c.Max), Step: judging.Points(c.Step)}
+	}
+	return out
+}
+
+func toRoundJSON(r models.Round) roundJSON {
+	return roundJSON{ID: r.ID, EditionID: r.EditionID, Name: r.Name, Order: r.Order, Kind: r.Kind, OpensAt: r.OpensAt,
+		ClosesAt: r.ClosesAt, Rubric: toRubricJSON(r.Rubric), RubricTotal: judging.Points(r.Rubric.Total()),
+		ReviewersPerProject: r.ReviewersPerProject, Method: r.Method, Trim: r.Trim, KeyCriterion: r.KeyCriterion,
+		Blind: r.Blind, Status: r.Status}
+}
+
+// roundRequest creates or changes a round; without a rubric the default
+// (online) or final (live) rubric applies.
+type roundRequest struct {
+	Name                string           `json:"name"`
+	Kind                models.RoundKind `json:"kind"`
+	OpensAt             time.Time        `json:"opens_at"`
+	ClosesAt            time.Time        `json:"closes_at"`
+	Rubric              []criterionJSON  `json:"rubric"`
+	ReviewersPerProject int              `json:"reviewers_per_project"`
+	Method              string           `json:"method"`
+	Trim                int              `json:"trim"`
+	KeyCriterion        string           `json:"key_criterion"`
+	Blind               bool             `json:"blind"`
+}
+
+func (r roundRequest) round() models.Round {
+	rubric := models.DefaultRubric()
+	if r.Kind == models.RoundLive {
+		rubric = models.FinalRubric()
+	}
+	if len(r.Rubric) > 0 {
+		rubric = make(models.Rubric, len(r.Rubric))
+		for i, c := range r.Rubric {
+			rubric[i] = models.Criterion{Key: c.Key, NameZh: c.NameZh, NameEn: c.NameEn, Description: c.Description, Max: int64(c.Max), Step: int64(c.Step)}
+		}
+	}
+	key := r.KeyCriterion
+	if key == "" && len(rubric) > 0 {
+		key = rubric[0].Key
+	}
+	return models.Round{Name: r.Name, Kind: r.Kind, OpensAt: r.OpensAt, ClosesAt: r.ClosesAt, Rubric: rubric,
+		ReviewersPerProject: r.ReviewersPerProject, Method: r.Method, Trim: r.Trim, KeyCriterion: key, Blind: r.Blind}
+}
+
+func (s *handlers) listRounds(c *fiber.Ctx) error {
+	editionID, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	rounds, err := s.deps.Rounds.ListRounds(c.UserContext(), editionID)
+	if err != nil {
+		return err
+	}
+	out := make([]roundJSON, len(rounds))
+	for i, r := range rounds {
+		out[i] = toRoundJSON(r)
+	}
+	return c.JSON(fiber.Map{"rounds": out})
+}
+
+func (s *handlers) createRound(c *fiber.Ctx) error {
+	editionID, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var req roundRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	r, err := s.deps.Rounds.CreateRound(c.UserContext(), actorOf(c), editionID, req.round())
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(toRoundJSON(r))
+}
+
+func (s *handlers) getRound(c *fiber.Ctx) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	r, err := s.deps.Rounds.RoundByID(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(toRoundJSON(r))
+}
+
+func (s *handlers) updateRound(c *fiber.Ctx) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var req roundRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	r, err := s.deps.Rounds.UpdateRound(c.UserContext(), actorOf(c), id, req.round())
+	if err != nil {
+		return err
+	}
+	return c.JSON(toRoundJSON(r))
+}
+
+type roundStatusRequest struct {
+	Status models.RoundStatus `json:"status"`
+}
+
+type scoreJSON struct {
+	RoundID     int64                     `json:"round_id"`
+	ProjectID   int64                     `json:"project_id"`
+	ExpertID    int64                     `json:"expert_id"`
+	Points      map[string]judging.Points `json:"points"`
+	Total       judging.Points            `json:"total"`
+	Comment     string                    `json:"comment"`
+	Status      models.ScoreStatus        `json:"status"`
+	SubmittedAt *time.Time                `json:"submitted_at"`
+	UpdatedAt   time.Time                 `json:"updated_at"`
+}
+
+func toScoreJSON(sc models.Score) scoreJSON {
+	pts := map[string]judging.Points{}
+	for k, v := range sc.Points {
+		pts[k] = judging.Points(v)
+	}
+	return scoreJSON{RoundID: sc.RoundID, ProjectID: sc.ProjectID, ExpertID: sc.ExpertID, Points: pts, Total: judging.Points(sc.Total()),
+		Comment: sc.Comment, Status: sc.Status, SubmittedAt: sc.SubmittedAt, UpdatedAt: sc.UpdatedAt}
+}
+
+func (s *handlers) moveRound(c *fiber.Ctx) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var req roundStatusRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	change, err := s.deps.Rounds.MoveRound(c.UserContext(), actorOf(c), id, req.Status)
+	if err != nil {
+		return err
+	}
+	drafts := make([]scoreJSON, len(change.UncountedDrafts))
+	for i, d := range change.UncountedDrafts {
+		drafts[i] = toScoreJSON(d)
+	}
+	return c.JSON(fiber.Map{"round": toRoundJSON(change.Round), "uncounted_drafts": drafts})
+}
+
+type assignRequest struct {
+	Seed *uint64 `json:"seed"`
+}
+
+func (s *handlers) assignRound(c *fiber.Ctx) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var req assignRequest
+	if len(c.Body()) > 0 {
+		if err := decodeJSON(c, &req); err != nil {
+			return err
+		}
+	}
+	seed := uint64(time.Now().UnixNano())
+	if req.Seed != nil {
+		seed = *req.Seed
+	}
+	a, err := s.deps.Rounds.AssignRound(c.UserContext(), actorOf(c), id, seed)
+	var inf *judging.InfeasibleError
+	if errors.As(err, &inf) {
+		fields := map[string]string{}
+		for _, p := range inf.Starved {
+			fields[fmt.Sprintf("project %d", p.Project)] = fmt.Sprintf("only %d eligible expert(s), %d conflicted", p.Eligible, p.Conflicted)
+		}
+		if len(fields) == 0 {
+			fields["experts"] = inf.Error()
+		}
+		return models.Invalid("no complete assignment exists: "+inf.Error(), fields)
+	}
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"seed": strconv.FormatUint(seed, 10), "min_load": a.MinLoad, "max_load": a.MaxLoad,
+		"balanced": a.Balanced, "note": a.Note, "projects": a.Projects, "experts": a.Experts})
+}
+
+type progressJSON struct {
+	ExpertID    int64  `json:"expert_id"`
+	Username    string `json:"username"`
+	DisplayName string `json:"display_name"`
+	Assigned    int    `json:"assigned"`
+	Submitted   int    `json:"submitted"`
+	Drafts      int    `json:"drafts"`
+}
+
+func (s *handlers) roundProgress(c *fiber.Ctx) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	progress, err := s.deps.Rounds.RoundProgress(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	out := make([]progressJSON, len(progress))
+	for i, p := range progress {
+		out[i] = progressJSON(p)
+	}
+	return c.JSON(fiber.Map{"experts": out})
+}
+
+// roundResults ranks the submitted scores with the round's method and
+// reports the ties the chain could not break, for the organiser.
+func (s *handlers) roundResults(c *fiber.Ctx) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	sheet, err := s.deps.Rounds.RoundSheet(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	res, err := judging.Rank(sheet)
+	if err != nil {
+		return err
+	}
+	type entry struct {
+		judging.Entry
+		Display  string           `json:"display"`
+		Tiebreak judging.Tiebreak `json:"tiebreak"`
+	}
+	type tie struct {
+		Rank     int      `json:"rank"`
+		Projects []string `json:"projects"`
+	}
+	ranking := make([]entry, len(res.Ranking))
+	for i, e := range res.Ranking {
+		ranking[i] = entry{Entry: e, Display: e.Value.String(), Tiebreak: e.Tiebreak}
+	}
+	ties := make([]tie, len(res.Ties))
+	for i, t := range res.Ties {
+		ties[i] = tie{Rank: t.Rank, Projects: t.Projects}
+	}
+	return c.JSON(fiber.Map{"ranking": ranking, "ties": ties, "scores": len(sheet.Scores)})
+}
+
+// roundSheet downloads the round's score sheet (the input of leitai rank).
+func (s *handlers) roundSheet(c *fiber.Ctx) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	sheet, err := s.deps.Rounds.RoundSheet(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(sheet); err != nil {
+		return fmt.Errorf("encode sheet: %w", err)
+	}
+	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="round-%d-score-sheet.json"`, id))
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
+	return c.Send(buf.Bytes())
+}
