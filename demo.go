@@ -1,15 +1,24 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"crypto/md5"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"image"
+	"image/color"
+	"image/png"
 	"io"
+	"math"
+	"path/filepath"
 	"sort"
+	"strconv"
 	"time"
 
+	"leitai/judging"
 	"leitai/models"
 	"leitai/storage"
 )
@@ -110,12 +119,24 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return usageError{fmt.Errorf("--password: %s", p)}
 	}
 	log := newLogger(cfg, stderr)
+	if err := cfg.ensureSecret(); err != nil {
+		return err
+	}
 	db, err := openDatabase(ctx, cfg, log, false)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	res, err := seedDemo(ctx, db, password, cfg.Location)
+	store, _, err := openObjectStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	mediaStore, ok := store.(storage.MediaStore)
+	if !ok {
+		return errors.New("the object store cannot take uploads")
+	}
+	media := storage.NewMediaService(db, mediaStore, storage.MediaConfig{TempDir: filepath.Join(cfg.DataDir, "tmp"), Location: cfg.Location, Log: log})
+	res, err := seedDemo(ctx, db, media, password, cfg.Location)
 	if err != nil {
 		return err
 	}
@@ -131,7 +152,7 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
 // seedDemo fills an empty database with the demo edition.
-func seedDemo(ctx context.Context, db *storage.DB, password string, loc *time.Location) (demoResult, error) {
+func seedDemo(ctx context.Context, db *storage.DB, media *storage.MediaService, password string, loc *time.Location) (demoResult, error) {
 	actor := models.Actor{Name: "demo"}
 	if units, err := db.ListUnits(ctx); err != nil {
 		return demoResult{}, err
@@ -231,6 +252,11 @@ func seedDemo(ctx context.Context, db *storage.DB, password string, loc *time.Lo
 	res.EditionID = edition.ID
 
 	unitUsers := map[string]models.User{}
+	var submitted []int64
+	expertNames := make([]string, len(experts))
+	for i, e := range experts {
+		expertNames[i] = e.user
+	}
 	for i, p := range demoProjects {
 		unitID, ok := unitIDs[p.unit]
 		if !ok {
@@ -253,11 +279,205 @@ func seedDemo(ctx context.Context, db *storage.DB, password string, loc *time.Lo
 			// Every eighth project is still a draft, half filled in.
 			fields.Approach, fields.Results, fields.Sustainability = "", "", ""
 		}
-		if _, err := db.CreateProject(ctx, ua, user, edition.ID, fields, loc); err != nil {
+		project, err := db.CreateProject(ctx, ua, user, edition.ID, fields, loc)
+		if err != nil {
 			return res, fmt.Errorf("demo project %s: %w", p.title, err)
 		}
+		if i%8 == 7 {
+			continue
+		}
+		if err := demoPhoto(ctx, media, ua, user, project.ID, p.title, i); err != nil {
+			return res, fmt.Errorf("demo photo of %s: %w", p.title, err)
+		}
+		if _, err := db.SubmitProject(ctx, ua, user, project.ID, loc); err != nil {
+			return res, fmt.Errorf("demo submit %s: %w", p.title, err)
+		}
+		submitted = append(submitted, project.ID)
+	}
+	// Thumbnails now, so the first screens show them.
+	for {
+		found, err := media.ProcessNext(ctx)
+		if err != nil || !found {
+			break
+		}
+	}
+	if err := seedReview(ctx, db, actor, edition.ID, submitted, expertNames, loc); err != nil {
+		return res, err
 	}
 	return res, nil
+}
+
+// demoPhoto uploads a generated picture through the same path a browser
+// takes (upload, part with its MD5, complete).
+func demoPhoto(ctx context.Context, media *storage.MediaService, actor models.Actor, user models.User, projectID int64, title string, i int) error {
+	data, err := demoImage(i)
+	if err != nil {
+		return err
+	}
+	up, err := media.CreateUpload(ctx, actor, user, projectID, models.NewUploadInput{Filename: title + ".png", Size: int64(len(data)),
+		ContentType: "image/png", Mode: models.UploadProxy})
+	if err != nil {
+		return err
+	}
+	sum := md5.Sum(data)
+	if _, err := media.PutPart(ctx, user, up.ID, 1, bytes.NewReader(data), int64(len(data)), sum[:]); err != nil {
+		return err
+	}
+	_, err = media.CompleteUpload(ctx, actor, user, up.ID)
+	return err
+}
+
+// demoImage draws a 960×600 picture: a warm gradient with bands, different
+// for every project.
+func demoImage(i int) ([]byte, error) {
+	const w, h = 960, 600
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	hue := float64(i*37%360) / 360
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			t := float64(x+y) / float64(w+h)
+			band := 0.0
+			if (x/(40+i%5*10)+y/60)%3 == 0 {
+				band = 0.12
+			}
+			r, g, b := hsv(hue+0.15*t, 0.55, 0.55+0.35*t+band)
+			img.Set(x, y, color.RGBA{R: r, G: g, B: b, A: 255})
+		}
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func hsv(h, s, v float64) (uint8, uint8, uint8) {
+	h = h - math.Floor(h)
+	v = math.Min(v, 1)
+	i := math.Floor(h * 6)
+	f := h*6 - i
+	p, q, t := v*(1-s), v*(1-f*s), v*(1-(1-f)*s)
+	var r, g, b float64
+	switch int(i) % 6 {
+	case 0:
+		r, g, b = v, t, p
+	case 1:
+		r, g, b = q, v, p
+	case 2:
+		r, g, b = p, v, t
+	case 3:
+		r, g, b = p, q, v
+	case 4:
+		r, g, b = t, p, v
+	default:
+		r, g, b = v, p, q
+	}
+	return uint8(r * 255), uint8(g * 255), uint8(b * 255)
+}
+
+// seedReview judges eligibility, runs a preliminary round to its end (every
+// expert's scores submitted, then closed) and opens a second round for the
+// best fifteen, with one expert's draft under way.
+func seedReview(ctx context.Context, db *storage.DB, actor models.Actor, editionID int64, submitted []int64, experts []string, loc *time.Location) error {
+	var eligible, ineligible []int64
+	for i, id := range submitted {
+		if i%11 == 5 {
+			ineligible = append(ineligible, id)
+		} else {
+			eligible = append(eligible, id)
+		}
+	}
+	if _, err := db.SetEligibility(ctx, actor, eligible, true, ""); err != nil {
+		return err
+	}
+	if _, err := db.SetEligibility(ctx, actor, ineligible, false, "申报材料与社会治理创新主题关联不足"); err != nil {
+		return err
+	}
+	now := time.Now().UTC()
+	first, err := db.CreateRound(ctx, actor, editionID, models.Round{Name: "初审", Kind: models.RoundOnline,
+		OpensAt: now.Add(-72 * time.Hour), ClosesAt: now.Add(2 * time.Hour), Rubric: models.DefaultRubric(),
+		ReviewersPerProject: 3, Method: "mean", KeyCriterion: "innovative"})
+	if err != nil {
+		return err
+	}
+	if _, err := db.AssignRound(ctx, actor, first.ID, 2026); err != nil {
+		return err
+	}
+	if _, err := db.MoveRound(ctx, actor, first.ID, models.RoundOpen); err != nil {
+		return err
+	}
+	for e, name := range experts {
+		expert, err := db.UserByUsername(ctx, name)
+		if err != nil {
+			return err
+		}
+		ea := models.Actor{UserID: &expert.ID, Name: expert.Username}
+		_, items, err := db.ExpertReviews(ctx, expert, first.ID)
+		if err != nil {
+			return err
+		}
+		for _, it := range items {
+			if _, err := db.SaveScore(ctx, ea, expert, first.ID, it.Project.ID, demoPoints(first.Rubric, int(it.Project.ID), e), "材料翔实，做法可借鉴。", true); err != nil {
+				return err
+			}
+		}
+	}
+	if _, err := db.MoveRound(ctx, actor, first.ID, models.RoundClosed); err != nil {
+		return err
+	}
+	sheet, err := db.RoundSheet(ctx, first.ID)
+	if err != nil {
+		return err
+	}
+	ranked, err := judging.Rank(sheet)
+	if err != nil {
+		return err
+	}
+	var best []int64
+	for _, e := range ranked.Ranking {
+		if len(best) == 15 {
+			break
+		}
+		id, _ := strconv.ParseInt(e.Project, 10, 64)
+		best = append(best, id)
+	}
+	second, err := db.CreateRound(ctx, actor, editionID, models.Round{Name: "复审", Kind: models.RoundOnline,
+		OpensAt: now.Add(-time.Hour), ClosesAt: now.Add(5 * 24 * time.Hour), Rubric: models.DefaultRubric(),
+		ReviewersPerProject: 3, Method: "mean", KeyCriterion: "innovative"})
+	if err != nil {
+		return err
+	}
+	if err := db.SetRoundProjects(ctx, actor, second.ID, best, "初审前15名进入复审"); err != nil {
+		return err
+	}
+	if _, err := db.AssignRound(ctx, actor, second.ID, 2027); err != nil {
+		return err
+	}
+	if _, err := db.MoveRound(ctx, actor, second.ID, models.RoundOpen); err != nil {
+		return err
+	}
+	expert, err := db.UserByUsername(ctx, experts[0])
+	if err != nil {
+		return err
+	}
+	_, items, err := db.ExpertReviews(ctx, expert, second.ID)
+	if err != nil || len(items) == 0 {
+		return err
+	}
+	draft := demoPoints(second.Rubric, int(items[0].Project.ID), 0)
+	delete(draft, "sustainable")
+	_, err = db.SaveScore(ctx, models.Actor{UserID: &expert.ID, Name: expert.Username}, expert, second.ID, items[0].Project.ID, draft, "", false)
+	return err
+}
+
+// demoPoints gives plausible, varied points on each criterion's step.
+func demoPoints(r models.Rubric, project, expert int) map[string]int64 {
+	out := map[string]int64{}
+	for ci, c := range r {
+		steps := c.Max * 4 / 10 / c.Step
+		out[c.Key] = c.Max*6/10 + int64((project*7+expert*13+ci*5)%int(steps+1))*c.Step
+	}
+	return out
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -56,6 +56,23 @@ func TestDemo(t *testing.T) {
 	if code != 200 || len(list.Projects) < 40 {
 		t.Fatalf("demo projects: %d, %d projects", code, len(list.Projects))
 	}
+	code, body, _ = admin.do("GET", "/api/v1/editions/1/rounds", nil)
+	if code != 200 || !strings.Contains(string(body), `"status":"closed"`) || !strings.Contains(string(body), `"status":"open"`) {
+		t.Fatalf("demo rounds: %d %s", code, body)
+	}
+	code, body, _ = admin.do("GET", "/api/v1/rounds/1/results", nil)
+	if code != 200 || !strings.Contains(string(body), `"rank":1`) {
+		t.Fatalf("demo results: %d %s", code, body)
+	}
+	expert := login(t, base, roles["expert"], res.Password)
+	code, body, _ = expert.do("GET", "/api/v1/review/rounds", nil)
+	if code != 200 || !strings.Contains(string(body), `"name":"复审"`) {
+		t.Fatalf("demo expert rounds: %d %s", code, body)
+	}
+	code, body, _ = admin.do("GET", "/api/v1/projects/1/media", nil)
+	if code != 200 || !strings.Contains(string(body), `"thumb_url":"http`) {
+		t.Fatalf("demo media with thumbnails: %d %s", code, body)
+	}
 	out.Reset()
 	if code := runWithEnv(t, env, []string{"demo"}, "", &out); code != 1 || !bytes.Contains(out.Bytes(), []byte("not empty")) {
 		t.Fatalf("second demo: exit %d %s", code, out.String())

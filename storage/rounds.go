@@ -714,3 +714,42 @@ func (db *DB) ExpertRounds(ctx context.Context, expert models.User) ([]models.Ro
 	}
 	return out, counts, nil
 }
+
+// SetRoundProjects sets which projects a draft round reviews: the
+// organiser's advancement from the round before (top N, a threshold and
+// overrides with reasons, decided with judging.Advance).
+func (db *DB) SetRoundProjects(ctx context.Context, actor models.Actor, roundID int64, projectIDs []int64, reason string) error {
+	err := db.tx(ctx, func(tx *gorm.DB) error {
+		var row roundRow
+		if err := tx.Take(&row, roundID).Error; err != nil {
+			return err
+		}
+		if err := row.model().CanEditSettings(); err != nil {
+			return err
+		}
+		var n int64
+		if err := tx.Model(&projectRow{}).Where("id IN ? AND edition_id = ?", projectIDs, row.EditionID).Count(&n).Error; err != nil {
+			return err
+		}
+		if int(n) != len(projectIDs) {
+			return models.Invalid("unknown projects", map[string]string{"project_ids": "every project must belong to the round's edition"})
+		}
+		if err := tx.Where("round_id = ?", roundID).Delete(&roundProjectRow{}).Error; err != nil {
+			return err
+		}
+		if err := tx.Where("round_id = ?", roundID).Delete(&assignmentRow{}).Error; err != nil {
+			return err
+		}
+		for _, id := range projectIDs {
+			if err := tx.Create(&roundProjectRow{RoundID: roundID, ProjectID: id}).Error; err != nil {
+				return err
+			}
+		}
+		return db.appendAudit(tx, models.AuditRecord{Actor: actor, Action: "round.projects", Entity: "round", EntityID: idString(roundID),
+			After: map[string]any{"project_ids": projectIDs, "reason": reason}})
+	})
+	if err != nil {
+		return fmt.Errorf("round %d projects: %w", roundID, err)
+	}
+	return nil
+}
