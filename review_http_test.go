@@ -136,6 +136,18 @@ func TestReviewRoundOverHTTP(t *testing.T) {
 		res.Ranking[1].Tiebreak != "key_criterion" || res.Ranking[2].Rank != 3 || res.Ranking[0].Display != "79.00" {
 		t.Fatalf("results: %s", results)
 	}
+	code, stats, _ := admin.do("GET", fmt.Sprintf("/api/v1/rounds/%d/statistics", round.ID), nil)
+	if code != 200 || !strings.Contains(string(stats), `"leniency"`) || !strings.Contains(string(stats), `"kendall_w":`) {
+		t.Fatalf("statistics: %d %s", code, stats)
+	}
+	code, xlsx, _ := admin.do("GET", fmt.Sprintf("/api/v1/rounds/%d/export?what=scores", round.ID), nil)
+	if code != 200 || !bytes.HasPrefix(xlsx, []byte("PK")) {
+		t.Fatalf("scores export: %d", code)
+	}
+	code, csvBody, _ := admin.do("GET", fmt.Sprintf("/api/v1/rounds/%d/export?format=csv", round.ID), nil)
+	if code != 200 || !strings.Contains(string(csvBody), "79.00") || !strings.Contains(string(csvBody), "项目2") {
+		t.Fatalf("results export: %d %s", code, csvBody)
+	}
 	code, sheet, _ := admin.do("GET", fmt.Sprintf("/api/v1/rounds/%d/sheet", round.ID), nil)
 	if code != 200 {
 		t.Fatalf("sheet: %d", code)

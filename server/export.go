@@ -61,7 +61,12 @@ func (s *handlers) exportProjects(c *fiber.Ctx) error {
 			p.StartDate, p.ContactName, p.ContactPhone, p.Summary,
 			fmt.Sprintf("%s/admin/projects/%d", strings.TrimRight(s.deps.Config.PublicURL, "/"), p.ID)})
 	}
-	name := fmt.Sprintf("submissions-%d-edition-%d", edition.Year, edition.ID)
+	return sendTable(c, fmt.Sprintf("submissions-%d-edition-%d", edition.Year, edition.ID), "申报项目", rows, format)
+}
+
+// sendTable answers with rows (the first is the header) as CSV (UTF-8 with
+// a BOM, formula cells neutralised) or as .xlsx.
+func sendTable(c *fiber.Ctx, name, sheet string, rows [][]string, format string) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	if format == "csv" {
 		var buf bytes.Buffer
@@ -77,7 +82,6 @@ func (s *handlers) exportProjects(c *fiber.Ctx) error {
 	}
 	x := excelize.NewFile()
 	defer x.Close()
-	sheet := "申报项目"
 	if err := x.SetSheetName("Sheet1", sheet); err != nil {
 		return fmt.Errorf("xlsx: %w", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strconv"
 	"time"
 
@@ -314,4 +315,140 @@ func (s *handlers) roundSheet(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="round-%d-score-sheet.json"`, id))
 	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
 	return c.Send(buf.Bytes())
+}
+
+// roundStatistics is the judge-statistics dashboard's data: per expert the
+// mean, spread and leniency, the outlier scores, and the panel's agreement
+// (Kendall's W over the projects every expert scored, when there are any).
+func (s *handlers) roundStatistics(c *fiber.Ctx) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	sheet, err := s.deps.Rounds.RoundSheet(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	type judgeJSON struct {
+		Judge    string  `json:"judge"`
+		ExpertID int64   `json:"expert_id"`
+		Scores   int     `json:"scores"`
+		Mean     float64 `json:"mean"`
+		SD       float64 `json:"sd"`
+		Leniency float64 `json:"leniency"`
+	}
+	type outlierJSON struct {
+		Judge       string  `json:"judge"`
+		ExpertID    int64   `json:"expert_id"`
+		Project     string  `json:"project"`
+		Total       float64 `json:"total"`
+		ProjectMean float64 `json:"project_mean"`
+		ProjectSD   float64 `json:"project_sd"`
+		Z           float64 `json:"z"`
+	}
+	judges, outliers := []judgeJSON{}, []outlierJSON{}
+	if len(sheet.Scores) == 0 {
+		return c.JSON(fiber.Map{"judges": judges, "outliers": outliers, "kendall_w": nil})
+	}
+	rep, err := judging.JudgeStatistics(sheet)
+	if err != nil {
+		return err
+	}
+	expertOf := func(j string) int64 { n, _ := strconv.ParseInt(j[1:], 10, 64); return n }
+	for _, j := range rep.Judges {
+		judges = append(judges, judgeJSON{Judge: j.Judge, ExpertID: expertOf(j.Judge), Scores: j.Scores, Mean: j.Mean, SD: j.SD, Leniency: j.Leniency})
+	}
+	for _, o := range rep.Outliers {
+		outliers = append(outliers, outlierJSON{Judge: o.Judge, ExpertID: expertOf(o.Judge), Project: o.Project, Total: o.Total,
+			ProjectMean: o.ProjectMean, ProjectSD: o.ProjectSD, Z: o.Z})
+	}
+	// Kendall's W needs a complete block: the projects every judge scored.
+	byProject := map[string]map[string]bool{}
+	judgeSet := map[string]bool{}
+	for _, sc := range sheet.Scores {
+		if byProject[sc.Project] == nil {
+			byProject[sc.Project] = map[string]bool{}
+		}
+		byProject[sc.Project][sc.Judge] = true
+		judgeSet[sc.Judge] = true
+	}
+	var allJudges, common []string
+	for j := range judgeSet {
+		allJudges = append(allJudges, j)
+	}
+	sort.Strings(allJudges)
+	for p, js := range byProject {
+		if len(js) == len(allJudges) {
+			common = append(common, p)
+		}
+	}
+	sort.Strings(common)
+	var w *float64
+	if v, err := judging.KendallW(sheet, allJudges, common); err == nil {
+		w = &v
+	}
+	return c.JSON(fiber.Map{"judges": judges, "outliers": outliers, "kendall_w": w, "kendall_projects": len(common)})
+}
+
+// exportRound writes the round's results (what=results) or every
+// submitted score per criterion (what=scores) as .xlsx or CSV.
+func (s *handlers) exportRound(c *fiber.Ctx) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	format, what := c.Query("format", "xlsx"), c.Query("what", "results")
+	if format != "csv" && format != "xlsx" {
+		return models.Invalid("bad query parameter", map[string]string{"format": "csv or xlsx"})
+	}
+	if what != "results" && what != "scores" {
+		return models.Invalid("bad query parameter", map[string]string{"what": "results or scores"})
+	}
+	round, err := s.deps.Rounds.RoundByID(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	sheet, err := s.deps.Rounds.RoundSheet(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	titles := map[string]string{}
+	sess, _ := sessionOf(c)
+	projects, err := s.deps.Projects.ListProjects(c.UserContext(), sess.User, models.ProjectFilter{EditionID: round.EditionID})
+	if err != nil {
+		return err
+	}
+	for _, p := range projects {
+		titles[strconv.FormatInt(p.ID, 10)] = p.Title
+	}
+	var rows [][]string
+	if what == "scores" {
+		header := []string{"项目编号 Project", "项目名称 Title", "评审专家 Expert"}
+		for _, cr := range round.Rubric {
+			header = append(header, cr.NameZh+" "+cr.Key)
+		}
+		rows = append(rows, append(header, "总分 Total"))
+		for _, sc := range sheet.Scores {
+			row := []string{sc.Project, titles[sc.Project], sc.Judge}
+			for _, cr := range round.Rubric {
+				p, _ := sc.Criteria.Get(cr.Key)
+				row = append(row, p.Text())
+			}
+			rows = append(rows, append(row, sc.TotalPoints().Text()))
+		}
+	} else {
+		res, err := judging.Rank(sheet)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, []string{"名次 Rank", "项目编号 Project", "项目名称 Title", "得分 Score", "评委数 Judges", "计分方法 Method", "并列 Tied"})
+		for _, e := range res.Ranking {
+			tied := ""
+			if e.Tied {
+				tied = "并列 tied"
+			}
+			rows = append(rows, []string{strconv.Itoa(e.Rank), e.Project, titles[e.Project], e.Value.String(), strconv.Itoa(e.Judges), string(e.MethodApplied), tied})
+		}
+	}
+	return sendTable(c, fmt.Sprintf("round-%d-%s", id, what), round.Name, rows, format)
 }

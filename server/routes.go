@@ -75,6 +75,8 @@ func (s *handlers) routes(app *fiber.App) *router {
 	r.get(v1+"/rounds/:id/progress", adminsOnly, s.roundProgress)
 	r.get(v1+"/rounds/:id/results", adminsOnly, s.roundResults)
 	r.get(v1+"/rounds/:id/sheet", adminsOnly, s.roundSheet)
+	r.get(v1+"/rounds/:id/statistics", adminsOnly, s.roundStatistics)
+	r.get(v1+"/rounds/:id/export", adminsOnly, s.exportRound)
 
 	r.get(v1+"/review/rounds", expertsOnly, s.reviewRounds)
 	r.get(v1+"/review/rounds/:id", expertsOnly, s.reviewRound)
