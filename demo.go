@@ -131,11 +131,7 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	mediaStore, ok := store.(storage.MediaStore)
-	if !ok {
-		return errors.New("the object store cannot take uploads")
-	}
-	media := storage.NewMediaService(db, mediaStore, storage.MediaConfig{TempDir: filepath.Join(cfg.DataDir, "tmp"), Location: cfg.Location, Log: log})
+	media := storage.NewMediaService(db, store, storage.MediaConfig{TempDir: filepath.Join(cfg.DataDir, "tmp"), Location: cfg.Location, Log: log})
 	res, err := seedDemo(ctx, db, media, password, cfg.Location)
 	if err != nil {
 		return err

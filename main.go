@@ -161,7 +161,7 @@ func openDatabase(ctx context.Context, cfg Config, log *slog.Logger, migrate boo
 
 // openObjectStore opens MinIO when an endpoint is configured, else the
 // filesystem store in the data dir (returned twice: it also serves links).
-func openObjectStore(ctx context.Context, cfg Config) (objects.Store, *objects.FS, error) {
+func openObjectStore(ctx context.Context, cfg Config) (storage.MediaStore, *objects.FS, error) {
 	if cfg.S3Endpoint == "" {
 		fs, err := objects.NewFS(filepath.Join(cfg.DataDir, "media"), cfg.Secret, cfg.PublicURL)
 		return fs, fs, err
@@ -205,7 +205,7 @@ func serve(ctx context.Context, cfg Config, ln net.Listener, stdout, stderr io.W
 	}
 	// Project media and their worker (thumbnails, video, upload clean-up);
 	// it stops before the database closes.
-	media := storage.NewMediaService(db, store.(storage.MediaStore), storage.MediaConfig{
+	media := storage.NewMediaService(db, store, storage.MediaConfig{
 		TempDir: filepath.Join(cfg.DataDir, "tmp"), DirectUploads: cfg.S3Endpoint != "", Location: cfg.Location, Log: log})
 	defer media.Start(ctx)()
 	reg := prometheus.NewRegistry()
