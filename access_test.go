@@ -127,6 +127,8 @@ var accessTable = map[string][]string{
 	"GET /api/v1/media/{id}":                              {"admin", "unit"},
 	"DELETE /api/v1/media/{id}":                           {"admin", "unit"},
 	"GET /files/{path}":                                   {"signed link"},
+	"GET /api/v1/results":                                 {"anon", "admin", "unit", "expert", "host"},
+	"GET /api/v1/rounds/{id}/published-sheet":             {"anon", "admin", "unit", "expert", "host"},
 	"GET /api/v1/rounds/{id}/statistics":                  {"admin"},
 	"GET /api/v1/rounds/{id}/export":                      {"admin"},
 	"GET /api/v1/editions/{id}/rounds":                    {"admin"},

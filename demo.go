@@ -372,7 +372,7 @@ func hsv(h, s, v float64) (uint8, uint8, uint8) {
 }
 
 // seedReview judges eligibility, runs a preliminary round to its end (every
-// expert's scores submitted, then closed) and opens a second round for the
+// expert's scores submitted, closed and published for 公示) and opens a second round for the
 // best fifteen, with one expert's draft under way.
 func seedReview(ctx context.Context, db *storage.DB, actor models.Actor, editionID int64, submitted []int64, experts []string, loc *time.Location) error {
 	var eligible, ineligible []int64
@@ -399,7 +399,7 @@ func seedReview(ctx context.Context, db *storage.DB, actor models.Actor, edition
 	if _, err := db.AssignRound(ctx, actor, first.ID, 2026); err != nil {
 		return err
 	}
-	if _, err := db.MoveRound(ctx, actor, first.ID, models.RoundOpen); err != nil {
+	if _, err := db.MoveRound(ctx, actor, first.ID, models.RoundOpen, loc); err != nil {
 		return err
 	}
 	for e, name := range experts {
@@ -418,7 +418,10 @@ func seedReview(ctx context.Context, db *storage.DB, actor models.Actor, edition
 			}
 		}
 	}
-	if _, err := db.MoveRound(ctx, actor, first.ID, models.RoundClosed); err != nil {
+	if _, err := db.MoveRound(ctx, actor, first.ID, models.RoundClosed, loc); err != nil {
+		return err
+	}
+	if _, err := db.MoveRound(ctx, actor, first.ID, models.RoundPublished, loc); err != nil {
 		return err
 	}
 	sheet, err := db.RoundSheet(ctx, first.ID)
@@ -449,7 +452,7 @@ func seedReview(ctx context.Context, db *storage.DB, actor models.Actor, edition
 	if _, err := db.AssignRound(ctx, actor, second.ID, 2027); err != nil {
 		return err
 	}
-	if _, err := db.MoveRound(ctx, actor, second.ID, models.RoundOpen); err != nil {
+	if _, err := db.MoveRound(ctx, actor, second.ID, models.RoundOpen, loc); err != nil {
 		return err
 	}
 	expert, err := db.UserByUsername(ctx, experts[0])

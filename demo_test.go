@@ -57,12 +57,15 @@ func TestDemo(t *testing.T) {
 		t.Fatalf("demo projects: %d, %d projects", code, len(list.Projects))
 	}
 	code, body, _ = admin.do("GET", "/api/v1/editions/1/rounds", nil)
-	if code != 200 || !strings.Contains(string(body), `"status":"closed"`) || !strings.Contains(string(body), `"status":"open"`) {
+	if code != 200 || !strings.Contains(string(body), `"status":"published"`) || !strings.Contains(string(body), `"status":"open"`) {
 		t.Fatalf("demo rounds: %d %s", code, body)
 	}
 	code, body, _ = admin.do("GET", "/api/v1/rounds/1/results", nil)
 	if code != 200 || !strings.Contains(string(body), `"rank":1`) {
 		t.Fatalf("demo results: %d %s", code, body)
+	}
+	if code, body, _ := (&client{t: t, base: base}).do("GET", "/api/v1/results", nil); code != 200 || !strings.Contains(string(body), `"name":"初审"`) {
+		t.Fatalf("demo public results: %d %s", code, body)
 	}
 	expert := login(t, base, roles["expert"], res.Password)
 	code, body, _ = expert.do("GET", "/api/v1/review/rounds", nil)

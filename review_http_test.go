@@ -169,6 +169,23 @@ func TestReviewRoundOverHTTP(t *testing.T) {
 			t.Fatalf("leitai rank differs at %d: %+v vs %+v", i, r, res.Ranking[i])
 		}
 	}
+	// Publish: the public results list it, and the anonymised sheet ranks the same.
+	if code, body, _ := admin.do("POST", fmt.Sprintf("/api/v1/rounds/%d/status", round.ID), map[string]any{"status": "published"}); code != 200 {
+		t.Fatalf("publish: %d %s", code, body)
+	}
+	anon := &client{t: t, base: base}
+	code, pub, _ := anon.do("GET", "/api/v1/results", nil)
+	if code != 200 || !strings.Contains(string(pub), `"display":"79.00"`) || !strings.Contains(string(pub), `"objection_until"`) {
+		t.Fatalf("public results: %d %s", code, pub)
+	}
+	code, pubSheet, _ := anon.do("GET", fmt.Sprintf("/api/v1/rounds/%d/published-sheet", round.ID), nil)
+	if code != 200 || !strings.Contains(string(pubSheet), `"judge":"J1"`) || strings.Contains(string(pubSheet), `"judge":"E`) {
+		t.Fatalf("published sheet: %d %s", code, pubSheet)
+	}
+	out.Reset()
+	if code := run(ctx, []string{"rank"}, bytes.NewReader(pubSheet), &out, &errOut); code != 0 || !strings.Contains(out.String(), `"project":"`+fmt.Sprint(projectIDs[2])+`","score":79,"rank":1`) {
+		t.Fatalf("leitai rank on the published sheet: %d %s %s", code, out.String(), errOut.String())
+	}
 	if code, _, _ := login(t, base, "judge0", "password-1").do("PUT", fmt.Sprintf("/api/v1/review/rounds/%d/projects/%d/score", round.ID, projectIDs[0]),
 		map[string]any{"points": map[string]any{"innovative": 25}, "submit": false}); code != 409 {
 		t.Fatalf("changing a score after close: %d", code)

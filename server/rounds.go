@@ -187,7 +187,7 @@ func (s *handlers) moveRound(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	change, err := s.deps.Rounds.MoveRound(c.UserContext(), actorOf(c), id, req.Status)
+	change, err := s.deps.Rounds.MoveRound(c.UserContext(), actorOf(c), id, req.Status, s.deps.Config.Location)
 	if err != nil {
 		return err
 	}
@@ -451,4 +451,41 @@ func (s *handlers) exportRound(c *fiber.Ctx) error {
 		}
 	}
 	return sendTable(c, fmt.Sprintf("round-%d-%s", id, what), round.Name, rows, format)
+}
+
+// publicResults lists the published rounds (公示) with their rankings,
+// publication windows and score-sheet links: public, no login.
+func (s *handlers) publicResults(c *fiber.Ctx) error {
+	rounds, pubs, err := s.deps.Rounds.Publications(c.UserContext())
+	if err != nil {
+		return err
+	}
+	type item struct {
+		Round          roundJSON       `json:"round"`
+		PublishedAt    time.Time       `json:"published_at"`
+		ObjectionUntil time.Time       `json:"objection_until"`
+		Ranking        json.RawMessage `json:"ranking"`
+		SheetURL       string          `json:"sheet_url"`
+	}
+	out := make([]item, len(pubs))
+	for i, p := range pubs {
+		out[i] = item{Round: toRoundJSON(rounds[i]), PublishedAt: p.PublishedAt, ObjectionUntil: p.ObjectionUntil,
+			Ranking: json.RawMessage(p.Results), SheetURL: fmt.Sprintf("/api/v1/rounds/%d/published-sheet", p.RoundID)}
+	}
+	return c.JSON(fiber.Map{"results": out})
+}
+
+// publishedSheet downloads a published round's anonymised score sheet.
+func (s *handlers) publishedSheet(c *fiber.Ctx) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	p, err := s.deps.Rounds.PublicationOf(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="round-%d-published-score-sheet.json"`, id))
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
+	return c.SendString(p.Sheet)
 }

@@ -78,6 +78,9 @@ func (s *handlers) routes(app *fiber.App) *router {
 	r.get(v1+"/rounds/:id/statistics", adminsOnly, s.roundStatistics)
 	r.get(v1+"/rounds/:id/export", adminsOnly, s.exportRound)
 
+	r.get(v1+"/results", publicAccess, s.publicResults)
+	r.get(v1+"/rounds/:id/published-sheet", publicAccess, s.publishedSheet)
+
 	r.get(v1+"/review/rounds", expertsOnly, s.reviewRounds)
 	r.get(v1+"/review/rounds/:id", expertsOnly, s.reviewRound)
 	r.get(v1+"/review/rounds/:id/projects/:pid", expertsOnly, s.reviewProject)

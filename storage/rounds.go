@@ -2,6 +2,8 @@ package storage
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -261,7 +263,7 @@ func settingsDiffer(a, b models.Round) bool {
 
 // MoveRound changes a round's status along the state machine. Opening
 // needs every project to have its k experts.
-func (db *DB) MoveRound(ctx context.Context, actor models.Actor, id int64, to models.RoundStatus) (models.RoundChange, error) {
+func (db *DB) MoveRound(ctx context.Context, actor models.Actor, id int64, to models.RoundStatus, loc *time.Location) (models.RoundChange, error) {
 	var res models.RoundChange
 	err := db.tx(ctx, func(tx *gorm.DB) error {
 		var row roundRow
@@ -289,6 +291,11 @@ func (db *DB) MoveRound(ctx context.Context, actor models.Actor, id int64, to mo
 			}
 			if len(short) > 0 {
 				return models.Errorf(models.KindConflict, "%d project(s) lack their %d experts (e.g. project %d): run the assignment first", len(short), r.ReviewersPerProject, short[0])
+			}
+		}
+		if to == models.RoundPublished {
+			if err := db.publish(tx, actor, row, loc); err != nil {
+				return err
 			}
 		}
 		if to == models.RoundClosed {
@@ -665,7 +672,10 @@ func (db *DB) RoundProgress(ctx context.Context, roundID int64) ([]models.Expert
 // projects as their ids, experts as E<id> (the published sheet is
 // anonymised later, at publication).
 func (db *DB) RoundSheet(ctx context.Context, roundID int64) (judging.Sheet, error) {
-	g := db.gorm.WithContext(ctx)
+	return roundSheet(db.gorm.WithContext(ctx), roundID)
+}
+
+func roundSheet(g *gorm.DB, roundID int64) (judging.Sheet, error) {
 	var row roundRow
 	if err := g.Take(&row, roundID).Error; err != nil {
 		return judging.Sheet{}, mapError(err)
@@ -752,4 +762,138 @@ func (db *DB) SetRoundProjects(ctx context.Context, actor models.Actor, roundID 
 		return fmt.Errorf("round %d projects: %w", roundID, err)
 	}
 	return nil
+}
+
+type publicationRow struct {
+	RoundID        int64 `gorm:"primaryKey"`
+	PublishedAt    time.Time
+	ObjectionUntil time.Time
+	Results        string
+	Sheet          string
+	PublishedBy    string
+}
+
+func (publicationRow) TableName() string { return "round_publications" }
+
+func (r publicationRow) model() models.Publication {
+	return models.Publication{RoundID: r.RoundID, PublishedAt: r.PublishedAt.UTC(), ObjectionUntil: r.ObjectionUntil.UTC(),
+		Results: r.Results, Sheet: r.Sheet, PublishedBy: r.PublishedBy}
+}
+
+// publishedEntry is one line of the published ranking.
+type publishedEntry struct {
+	Rank      int     `json:"rank"`
+	ProjectID string  `json:"project_id"`
+	Title     string  `json:"title"`
+	UnitName  string  `json:"unit_name"`
+	Score     float64 `json:"score"`
+	Display   string  `json:"display"`
+	Judges    int     `json:"judges"`
+	Method    string  `json:"method_applied"`
+	Tied      bool    `json:"tied"`
+}
+
+// publish snapshots the round's results immutably inside the status
+// change's transaction: the ranking with titles and units, and the score
+// sheet with the experts anonymised (J1…Jn by id) — `leitai rank` on it
+// reproduces the ranking. The publication window is 5 working days in loc.
+func (db *DB) publish(tx *gorm.DB, actor models.Actor, row roundRow, loc *time.Location) error {
+	sheet, err := roundSheet(tx, row.ID)
+	if err != nil {
+		return err
+	}
+	if len(sheet.Scores) == 0 {
+		return models.Errorf(models.KindConflict, "round %q has no submitted scores to publish", row.Name)
+	}
+	var judges []string
+	seen := map[string]bool{}
+	for _, sc := range sheet.Scores {
+		if !seen[sc.Judge] {
+			seen[sc.Judge] = true
+			judges = append(judges, sc.Judge)
+		}
+	}
+	sort.Slice(judges, func(i, j int) bool {
+		a, _ := strconv.ParseInt(judges[i][1:], 10, 64)
+		b, _ := strconv.ParseInt(judges[j][1:], 10, 64)
+		return a < b
+	})
+	alias := map[string]string{}
+	for i, j := range judges {
+		alias[j] = "J" + strconv.Itoa(i+1)
+	}
+	for i := range sheet.Scores {
+		sheet.Scores[i].Judge = alias[sheet.Scores[i].Judge]
+	}
+	res, err := judging.Rank(sheet)
+	if err != nil {
+		return err
+	}
+	units, err := listUnits(tx)
+	if err != nil {
+		return err
+	}
+	tree := models.NewUnitTree(units)
+	entries := make([]publishedEntry, 0, len(res.Ranking))
+	for _, e := range res.Ranking {
+		id, _ := strconv.ParseInt(e.Project, 10, 64)
+		var p projectRow
+		if err := tx.Take(&p, id).Error; err != nil {
+			return err
+		}
+		u, _ := tree.Unit(p.UnitID)
+		entries = append(entries, publishedEntry{Rank: e.Rank, ProjectID: e.Project, Title: p.Title, UnitName: u.Name, Score: e.Score,
+			Display: e.Value.String(), Judges: e.Judges, Method: string(e.MethodApplied), Tied: e.Tied})
+	}
+	resultsJSON, err := json.Marshal(entries)
+	if err != nil {
+		return err
+	}
+	sheetJSON, err := json.Marshal(sheet)
+	if err != nil {
+		return err
+	}
+	now := time.Now().UTC()
+	if loc == nil {
+		loc = time.UTC
+	}
+	pub := publicationRow{RoundID: row.ID, PublishedAt: now, ObjectionUntil: models.AddWorkingDays(now, 5, loc),
+		Results: string(resultsJSON), Sheet: string(sheetJSON), PublishedBy: actor.Name}
+	if err := tx.Create(&pub).Error; err != nil {
+		return err
+	}
+	sum := sha256.Sum256(sheetJSON)
+	return db.appendAudit(tx, models.AuditRecord{Actor: actor, Action: "round.publish", Entity: "round", EntityID: idString(row.ID),
+		After: map[string]any{"sheet_sha256": hex.EncodeToString(sum[:]), "projects": len(entries), "objection_until": pub.ObjectionUntil.Format(time.RFC3339)}})
+}
+
+// Publications lists the published rounds of editions that are not drafts,
+// newest first.
+func (db *DB) Publications(ctx context.Context) ([]models.Round, []models.Publication, error) {
+	g := db.gorm.WithContext(ctx)
+	var pubs []publicationRow
+	if err := g.Where("round_id IN (?)", g.Model(&roundRow{}).Select("rounds.id").
+		Joins("JOIN editions ON editions.id = rounds.edition_id").Where("editions.status <> ?", string(models.EditionDraft))).
+		Order("published_at DESC").Find(&pubs).Error; err != nil {
+		return nil, nil, mapError(err)
+	}
+	rounds := make([]models.Round, len(pubs))
+	out := make([]models.Publication, len(pubs))
+	for i, p := range pubs {
+		var r roundRow
+		if err := g.Take(&r, p.RoundID).Error; err != nil {
+			return nil, nil, mapError(err)
+		}
+		rounds[i], out[i] = r.model(), p.model()
+	}
+	return rounds, out, nil
+}
+
+// PublicationOf returns one round's publication.
+func (db *DB) PublicationOf(ctx context.Context, roundID int64) (models.Publication, error) {
+	var p publicationRow
+	if err := db.gorm.WithContext(ctx).Take(&p, roundID).Error; err != nil {
+		return models.Publication{}, fmt.Errorf("publication of round %d: %w", roundID, mapError(err))
+	}
+	return p.model(), nil
 }

@@ -49,7 +49,7 @@ func testRounds(t *testing.T, db *DB) {
 	if err != nil || r.Order != 1 || r.Status != models.RoundDraft {
 		t.Fatalf("create round: %+v %v", r, err)
 	}
-	if _, err := db.MoveRound(ctx, cli, r.ID, models.RoundOpen); models.KindOf(err) != models.KindConflict {
+	if _, err := db.MoveRound(ctx, cli, r.ID, models.RoundOpen, time.UTC); models.KindOf(err) != models.KindConflict {
 		t.Fatalf("opening without assignments: %v", err)
 	}
 	// k = 5 is impossible for 惠城区's projects (only 4 eligible experts):
@@ -74,7 +74,7 @@ func testRounds(t *testing.T, db *DB) {
 	if _, items, _ := db.ExpertReviews(ctx, local, r.ID); len(items) != 2 || items[0].Project.UnitID != luoyang {
 		t.Fatalf("the 惠城区 expert must only get 博罗县 projects: %+v", items)
 	}
-	if _, err := db.MoveRound(ctx, cli, r.ID, models.RoundOpen); err != nil {
+	if _, err := db.MoveRound(ctx, cli, r.ID, models.RoundOpen, time.UTC); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.UpdateRound(ctx, cli, r.ID, r4); models.KindOf(err) != models.KindConflict {
@@ -112,7 +112,7 @@ func testRounds(t *testing.T, db *DB) {
 	if err != nil || len(progress) != 5 {
 		t.Fatalf("progress: %+v %v", progress, err)
 	}
-	change, err := db.MoveRound(ctx, cli, r.ID, models.RoundClosed)
+	change, err := db.MoveRound(ctx, cli, r.ID, models.RoundClosed, time.UTC)
 	if err != nil {
 		t.Fatal(err)
 	}
