@@ -1,5 +1,10 @@
 import { createI18n } from 'vue-i18n'
 import en from '@/locales/en'
+import { mergeMessages } from '@/locales/merge'
+import portalEn from '@/locales/portal.en'
+import portalZhCN from '@/locales/portal.zh-CN'
+import reviewEn from '@/locales/review.en'
+import reviewZhCN from '@/locales/review.zh-CN'
 import zhCN, { type MessageSchema } from '@/locales/zh-CN'
 import { readSetting, writeSetting } from '@/settings'
 
@@ -28,7 +33,12 @@ export const i18n = createI18n<[MessageSchema], AppLocale, false>({
   legacy: false,
   locale: initialLocale(),
   fallbackLocale: 'zh-CN',
-  messages: { 'zh-CN': zhCN, en },
+  // The portal, editions and submissions keep their messages in files of their own, and so do
+  // expert review and the review rounds.
+  messages: {
+    'zh-CN': mergeMessages(mergeMessages(zhCN, portalZhCN), reviewZhCN),
+    en: mergeMessages(mergeMessages(en, portalEn), reviewEn),
+  },
 })
 
 /** currentLocale returns the active locale. */

@@ -1,0 +1,267 @@
+// Review rounds (初审, 复审, 终审) as the organiser runs them: /api/v1/editions/{id}/rounds and
+// /api/v1/rounds/{id}/…. Points are decimal numbers (22.5); the server keeps them exactly.
+import { api, ApiError, errorFromResponse, type RequestOptions } from './client'
+
+/** ROUND_KINDS lists how a round is judged: online review or the live final on stage. */
+export const ROUND_KINDS = ['online', 'live'] as const
+export type RoundKind = (typeof ROUND_KINDS)[number]
+
+/** ROUND_METHODS lists the published aggregation methods (PRODUCT.md, "Scoring rules"). */
+export const ROUND_METHODS = ['mean', 'median', 'trimmed_mean', 'zscore'] as const
+export type RoundMethod = (typeof ROUND_METHODS)[number]
+
+/** LIVE_METHODS are the methods a live round may use: a revealed score must never move. */
+export const LIVE_METHODS: readonly RoundMethod[] = ['mean', 'trimmed_mean']
+
+/** ROUND_STATUSES lists a round's statuses in their order. */
+export const ROUND_STATUSES = ['draft', 'open', 'closed', 'published'] as const
+export type RoundStatus = (typeof ROUND_STATUSES)[number]
+
+/** Criterion is one line of a rubric; its max is its weight. */
+export interface Criterion {
+  key: string
+  name_zh: string
+  name_en: string
+  description: string
+  max: number
+  step: number
+}
+
+/** RoundInput is what an administrator sends to create or change a round. */
+export interface RoundInput {
+  name: string
+  kind: RoundKind
+  opens_at: string
+  closes_at: string
+  /** rubric is omitted for the default (online) or final (live) rubric. */
+  rubric?: Criterion[]
+  reviewers_per_project: number
+  method: RoundMethod
+  trim: number
+  key_criterion: string
+  blind: boolean
+}
+
+/** Round is one stage of an edition's review. Times are RFC 3339 (UTC). */
+export interface Round {
+  id: number
+  edition_id: number
+  name: string
+  order: number
+  kind: RoundKind
+  opens_at: string
+  closes_at: string
+  rubric: Criterion[]
+  rubric_total: number
+  reviewers_per_project: number
+  method: RoundMethod
+  trim: number
+  key_criterion: string
+  blind: boolean
+  status: RoundStatus
+}
+
+/** Score is one expert's score of one project. */
+export interface Score {
+  round_id: number
+  project_id: number
+  expert_id: number
+  points: Record<string, number>
+  total: number
+  comment: string
+  status: 'draft' | 'submitted'
+  submitted_at: string | null
+  updated_at: string
+}
+
+/** AssignResult is a complete assignment: every project has exactly k experts. */
+export interface AssignResult {
+  /** seed reproduces the assignment (a decimal string: it may exceed 2^53). */
+  seed: string
+  min_load: number
+  max_load: number
+  /** balanced is true when max_load − min_load ≤ 1. */
+  balanced: boolean
+  /** note explains, when unbalanced, why. */
+  note: string
+  projects: { Project: number; Experts: number[] }[]
+  experts: { Expert: number; Projects: number[] }[]
+}
+
+/** ExpertProgress is how far one expert is in a round. */
+export interface ExpertProgress {
+  expert_id: number
+  username: string
+  display_name: string
+  assigned: number
+  submitted: number
+  drafts: number
+}
+
+/** Tiebreak names the step of the tie chain that separated a project from equal scores. */
+export type Tiebreak = '' | 'key_criterion' | 'previous' | 'decision'
+
+/** RankingEntry is one project's place. */
+export interface RankingEntry {
+  /** project is the project id as a string. */
+  project: string
+  score: number
+  /** display is the score half-up to 2 decimals on the exact value: show this, never score. */
+  display: string
+  rank: number
+  judges: number
+  method_applied: RoundMethod
+  tied: boolean
+  tiebreak: Tiebreak
+}
+
+/** TieGroup is a set of projects still tied after the chain: the organiser decides. */
+export interface TieGroup {
+  rank: number
+  projects: string[]
+}
+
+/** Results are a round's ranking of the submitted scores. */
+export interface Results {
+  ranking: RankingEntry[]
+  ties: TieGroup[]
+  /** scores counts the submitted scores ranked. */
+  scores: number
+}
+
+/** StatusChange is what moving a round reports; closing lists the drafts left uncounted. */
+export interface StatusChange {
+  round: Round
+  uncounted_drafts: Score[]
+}
+
+/**
+ * DEFAULT_RUBRIC mirrors the server's default (models.DefaultRubric): 100 points in steps of 0.5.
+ * The server applies it itself when a round is created without a rubric; the dialog shows it.
+ */
+export const DEFAULT_RUBRIC: readonly Criterion[] = [
+  { key: 'innovative', name_zh: '创新性', name_en: 'Innovative', description: '做法新颖，有别于既有做法', max: 25, step: 0.5 },
+  { key: 'exploratory', name_zh: '探索性', name_en: 'Exploratory', description: '直面治理难题，探索新路径', max: 20, step: 0.5 },
+  { key: 'demonstrative', name_zh: '示范性', name_en: 'Demonstrative', description: '成效显著，具有示范带动作用', max: 20, step: 0.5 },
+  { key: 'replicable', name_zh: '推广性', name_en: 'Replicable', description: '可复制、可推广到其他地区', max: 20, step: 0.5 },
+  { key: 'sustainable', name_zh: '长效性', name_en: 'Sustainable', description: '有制度和经费保障，能长期运行', max: 15, step: 0.5 },
+]
+
+/** FINAL_RUBRIC mirrors models.FinalRubric: the default scaled to 90 plus presentation worth 10. */
+export const FINAL_RUBRIC: readonly Criterion[] = [
+  ...DEFAULT_RUBRIC.map((c) => ({ ...c, max: Math.floor((c.max * 100 * 9) / 10) / 100 })),
+  {
+    key: 'presentation',
+    name_zh: '现场陈述与答辩',
+    name_en: 'Presentation and Q&A',
+    description: '陈述清晰、答辩准确',
+    max: 10,
+    step: 0.5,
+  },
+]
+
+/** defaultRubricFor returns a copy of the rubric the server applies to a kind of round. */
+export function defaultRubricFor(kind: RoundKind): Criterion[] {
+  return (kind === 'live' ? FINAL_RUBRIC : DEFAULT_RUBRIC).map((c) => ({ ...c }))
+}
+
+/** sameRubric reports whether two rubrics are equal line by line. */
+export function sameRubric(a: readonly Criterion[], b: readonly Criterion[]): boolean {
+  return (
+    a.length === b.length &&
+    a.every((c, i) => {
+      const d = b[i]!
+      return (
+        c.key === d.key &&
+        c.name_zh === d.name_zh &&
+        c.name_en === d.name_en &&
+        c.description === d.description &&
+        c.max === d.max &&
+        c.step === d.step
+      )
+    })
+  )
+}
+
+/** listRounds returns an edition's rounds in order. */
+export async function listRounds(editionID: number, options?: RequestOptions): Promise<Round[]> {
+  const res = await api.get<{ rounds: Round[] | null }>(`/api/v1/editions/${editionID}/rounds`, options)
+  return res.rounds ?? []
+}
+
+/** getRound returns one round. */
+export function getRound(id: number, options?: RequestOptions): Promise<Round> {
+  return api.get<Round>(`/api/v1/rounds/${id}`, options)
+}
+
+/** createRound adds a draft round after the edition's last one (201). */
+export function createRound(editionID: number, input: RoundInput, options?: RequestOptions): Promise<Round> {
+  return api.post<Round>(`/api/v1/editions/${editionID}/rounds`, input, options)
+}
+
+/** updateRound changes a round: every setting while a draft, only the window afterwards. */
+export function updateRound(id: number, input: RoundInput, options?: RequestOptions): Promise<Round> {
+  return api.patch<Round>(`/api/v1/rounds/${id}`, input, options)
+}
+
+/** moveRound changes a round's status; closing reports the drafts it leaves uncounted. */
+export async function moveRound(
+  id: number,
+  status: Exclude<RoundStatus, 'draft'>,
+  options?: RequestOptions,
+): Promise<StatusChange> {
+  const res = await api.post<StatusChange>(`/api/v1/rounds/${id}/status`, { status }, options)
+  return { round: res.round, uncounted_drafts: res.uncounted_drafts ?? [] }
+}
+
+/**
+ * assignRound runs the balanced assignment, reproducibly for a seed (a decimal string up to
+ * 2^64 − 1, sent as a JSON number without going through a float). 422 names the projects that
+ * lack experts in `fields` ("project 12": "only 2 eligible expert(s), 3 conflicted").
+ */
+export function assignRound(id: number, seed: string | null, options?: RequestOptions): Promise<AssignResult> {
+  const body = seed !== null && /^\d+$/.test(seed) ? new Blob([`{"seed":${seed}}`], { type: 'application/json' }) : undefined
+  const headers = body ? { ...options?.headers, 'Content-Type': 'application/json' } : options?.headers
+  return api.post<AssignResult>(`/api/v1/rounds/${id}/assign`, body ?? {}, { ...options, headers })
+}
+
+/** getProgress returns each expert's progress in a round. */
+export async function getProgress(id: number, options?: RequestOptions): Promise<ExpertProgress[]> {
+  const res = await api.get<{ experts: ExpertProgress[] | null }>(`/api/v1/rounds/${id}/progress`, options)
+  return res.experts ?? []
+}
+
+/** getResults ranks the round's submitted scores by its method. */
+export async function getResults(id: number, options?: RequestOptions): Promise<Results> {
+  const res = await api.get<Results>(`/api/v1/rounds/${id}/results`, options)
+  return { ranking: res.ranking ?? [], ties: res.ties ?? [], scores: res.scores ?? 0 }
+}
+
+/** sheetURL is the address of a round's score sheet (the input of `leitai rank`). */
+export function sheetURL(id: number): string {
+  return `/api/v1/rounds/${id}/sheet`
+}
+
+/** SheetFile is a downloaded score sheet. */
+export interface SheetFile {
+  blob: Blob
+  filename: string
+}
+
+/**
+ * downloadSheet fetches the score sheet with the session cookie. It rejects with an ApiError that
+ * it has not shown: the caller explains it in place.
+ */
+export async function downloadSheet(id: number): Promise<SheetFile> {
+  let response: Response
+  try {
+    response = await fetch(sheetURL(id), { credentials: 'same-origin', headers: { Accept: 'application/json' } })
+  } catch (cause) {
+    throw new ApiError({ status: 0, code: 'network', message: String(cause) })
+  }
+  if (!response.ok) throw await errorFromResponse(response)
+  const blob = await response.blob()
+  const disposition = response.headers.get('Content-Disposition') ?? ''
+  const match = /filename="?([^";]+)"?/i.exec(disposition)
+  return { blob, filename: match?.[1]?.trim() || `round-${id}-score-sheet.json` }
+}
