@@ -29,7 +29,7 @@ func FuzzDecoders(f *testing.F) {
 		func() any { return &editionRequest{} }, func() any { return &projectFieldsRequest{} }, func() any { return &eligibilityRequest{} },
 		func() any { return &newUploadRequest{} }, func() any { return &presignRequest{} }, func() any { return &partDoneRequest{} },
 		func() any { return &roundRequest{} }, func() any { return &roundStatusRequest{} }, func() any { return &assignRequest{} },
-		func() any { return &conflictRequest{} },
+		func() any { return &conflictRequest{} }, func() any { return &scoreRequest{} },
 	}
 	app := fiber.New(fiber.Config{ErrorHandler: errorHandler(slog.New(slog.DiscardHandler))})
 	for i, mk := range targets {

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -141,15 +140,10 @@ func (s *handlers) saveScore(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	// json.Number fields keep the digits as sent, so points parse exactly.
 	var req scoreRequest
-	dec := json.NewDecoder(bytes.NewReader(c.Body()))
-	dec.UseNumber()
-	dec.DisallowUnknownFields()
-	if len(c.Body()) > maxJSONBody {
-		return models.ErrTooLarge
-	}
-	if err := dec.Decode(&req); err != nil {
-		return models.Errorf(models.KindInvalid, "malformed JSON: %s", jsonProblem(err))
+	if err := decodeJSON(c, &req); err != nil {
+		return err
 	}
 	points := map[string]int64{}
 	fields := map[string]string{}

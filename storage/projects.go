@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -152,7 +153,7 @@ func (db *DB) UpdateEdition(ctx context.Context, actor models.Actor, id int64, i
 		next := editionRowFrom(in)
 		nextCats := next.model().Categories
 		for _, c := range used {
-			if !containsString(nextCats, c) {
+			if !slices.Contains(nextCats, c) {
 				return models.Invalid("a category in use cannot be removed", map[string]string{"categories": fmt.Sprintf("%q is used by projects", c)})
 			}
 		}
@@ -169,15 +170,6 @@ func (db *DB) UpdateEdition(ctx context.Context, actor models.Actor, id int64, i
 		return models.Edition{}, fmt.Errorf("update edition %d: %w", id, err)
 	}
 	return out.model(), nil
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // ListEditions returns editions, newest year first; onlyPublic hides drafts.

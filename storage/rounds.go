@@ -366,8 +366,13 @@ func conflictsOf(tx *gorm.DB, experts []userRow) (map[int64]judging.ConflictSet,
 		return nil, err
 	}
 	tree := models.NewUnitTree(units)
+	ids := make([]int64, len(experts))
+	for i, e := range experts {
+		ids[i] = e.ID
+	}
+	// Only these experts' declarations: scoring checks one expert per save.
 	var rows []conflictRow
-	if err := tx.Find(&rows).Error; err != nil {
+	if err := tx.Where("expert_id IN ?", ids).Find(&rows).Error; err != nil {
 		return nil, err
 	}
 	declared := map[int64][]int64{}
@@ -476,10 +481,22 @@ func (db *DB) ExpertReviews(ctx context.Context, expert models.User, roundID int
 		byProject[s.ProjectID] = s.model()
 	}
 	items := make([]models.ReviewItem, 0, len(assigned))
+	ids := make([]int64, len(assigned))
+	for i, a := range assigned {
+		ids[i] = a.ProjectID
+	}
+	var projects []projectRow
+	if err := g.Where("id IN ?", ids).Find(&projects).Error; err != nil {
+		return models.Round{}, nil, mapError(err)
+	}
+	byID := make(map[int64]projectRow, len(projects))
+	for _, p := range projects {
+		byID[p.ID] = p
+	}
 	for _, a := range assigned {
-		var p projectRow
-		if err := g.Take(&p, a.ProjectID).Error; err != nil {
-			return models.Round{}, nil, mapError(err)
+		p, ok := byID[a.ProjectID]
+		if !ok {
+			return models.Round{}, nil, models.Errorf(models.KindNotFound, "no project %d", a.ProjectID)
 		}
 		item := models.ReviewItem{Project: p.model(), Position: a.Position}
 		if s, ok := byProject[a.ProjectID]; ok {
