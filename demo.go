@@ -94,6 +94,17 @@ type demoResult struct {
 	Password  string        `json:"password"`
 	Accounts  []demoAccount `json:"accounts"`
 	EditionID int64         `json:"edition_id"`
+	// The live final, ready to run.
+	LiveEventID int64       `json:"live_event_id"`
+	DisplayPath string      `json:"display_path"`
+	JudgeLinks  []judgeLink `json:"judge_links"`
+}
+
+// judgeLink is a judge's single-use tablet login link.
+type judgeLink struct {
+	Seat     int    `json:"seat"`
+	Username string `json:"username"`
+	Path     string `json:"path"`
 }
 
 type demoAccount struct {
@@ -136,6 +147,10 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
+	lives := storage.NewLiveService(db, db.NewLiveBroker(storage.LiveBrokerOptions{Log: log}), cfg.Secret)
+	if err := seedLive(ctx, db, lives, &res, cfg.Location); err != nil {
+		return err
+	}
 	if asJSON {
 		return json.NewEncoder(stdout).Encode(res)
 	}
@@ -144,6 +159,81 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintf(stdout, "  %-22s %-14v %s\n", a.Username, a.Roles, a.Name)
 	}
 	fmt.Fprintf(stdout, "\nSign in at %s/login\n", cfg.PublicURL)
+	fmt.Fprintf(stdout, "\n终审PK赛 · Live final %d — big screen: %s%s · phones: %s/vote/%d\n", res.LiveEventID, cfg.PublicURL, res.DisplayPath, cfg.PublicURL, res.LiveEventID)
+	fmt.Fprintf(stdout, "Host console: %s/host/events/%d (sign in as host)\nJudges' tablet links (single use, 24 h):\n", cfg.PublicURL, res.LiveEventID)
+	for _, j := range res.JudgeLinks {
+		fmt.Fprintf(stdout, "  评委%d %-10s %s%s\n", j.Seat, j.Username, cfg.PublicURL, j.Path)
+	}
+	return nil
+}
+
+// seedLive adds the live final: a 终审 round of kind live with the six best
+// projects of the published 初审 as finalists, five judges, ticket codes,
+// and a rehearsal-mode event whose programme is drawn from a fixed seed.
+func seedLive(ctx context.Context, db *storage.DB, lives *storage.LiveService, res *demoResult, loc *time.Location) error {
+	admin, err := db.UserByUsername(ctx, "admin")
+	if err != nil {
+		return err
+	}
+	actor := models.Actor{UserID: &admin.ID, Name: admin.Username}
+	rounds, err := db.ListRounds(ctx, res.EditionID)
+	if err != nil || len(rounds) == 0 {
+		return fmt.Errorf("demo live final: no rounds: %w", err)
+	}
+	first := rounds[0]
+	pub, err := db.PublicationOf(ctx, first.ID)
+	if err != nil {
+		return err
+	}
+	var entries []struct {
+		ProjectID string `json:"project_id"`
+	}
+	if err := json.Unmarshal([]byte(pub.Results), &entries); err != nil {
+		return err
+	}
+	var finalists []int64
+	for _, e := range entries[:min(6, len(entries))] {
+		id, _ := strconv.ParseInt(e.ProjectID, 10, 64)
+		finalists = append(finalists, id)
+	}
+	now := time.Now()
+	final, err := db.CreateRound(ctx, actor, res.EditionID, models.Round{Name: "终审", Kind: models.RoundLive,
+		OpensAt: now.Add(-time.Hour), ClosesAt: now.Add(30 * 24 * time.Hour), Rubric: models.FinalRubric(),
+		ReviewersPerProject: 5, Method: "trimmed_mean", Trim: 1, KeyCriterion: "innovative"})
+	if err != nil {
+		return err
+	}
+	if err := db.SetRoundProjects(ctx, actor, final.ID, finalists, "初审前6名进入终审PK赛（演示）"); err != nil {
+		return err
+	}
+	var judges []int64
+	for i := 1; i <= 5; i++ {
+		u, err := db.UserByUsername(ctx, fmt.Sprintf("expert%d", i))
+		if err != nil {
+			return err
+		}
+		judges = append(judges, u.ID)
+	}
+	ev, err := lives.CreateLiveShow(ctx, actor, final.ID, models.LiveShowSettings{
+		Title: "2026年惠州市社会治理创新十大项目终审PK赛", AudienceMode: models.AudienceBoth, Weights: models.DefaultLiveWeights,
+		Timings: models.DefaultShowTimings, Pairing: models.PairingPK, PreviousRoundID: &first.ID, Rehearsal: true, JudgeIDs: judges})
+	if err != nil {
+		return err
+	}
+	if ev, err = lives.DrawLiveShow(ctx, actor, ev.ID, "huizhou-2026-final"); err != nil {
+		return err
+	}
+	if _, err := lives.AddTickets(ctx, actor, ev.ID, 50); err != nil {
+		return err
+	}
+	res.LiveEventID, res.DisplayPath = ev.ID, fmt.Sprintf("/display/%d", ev.ID)
+	for _, j := range ev.Judges {
+		token, _, err := db.CreateLoginLink(ctx, actor, j.UserID, 24*time.Hour)
+		if err != nil {
+			return err
+		}
+		res.JudgeLinks = append(res.JudgeLinks, judgeLink{Seat: j.Seat, Username: j.Username, Path: fmt.Sprintf("/login/link?next=/judge/%d#%s", ev.ID, token)})
+	}
 	return nil
 }
 

@@ -27,6 +27,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"leitai/frontend"
+	"leitai/live"
 	"leitai/models"
 	"leitai/server"
 	"leitai/storage"
@@ -222,6 +223,20 @@ func serve(ctx context.Context, cfg Config, ln net.Listener, stdout, stderr io.W
 		deps.Files = files
 	}
 	deps.Media = media
+
+	// The live boards: the database event log (the same history on every
+	// instance, surviving restarts; PostgreSQL's NOTIFY wakes the others),
+	// the hub fanning it out, and vote tallies at most 4 times a second.
+	liveCtx, stopLive := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopLive()
+	broker := db.NewLiveBroker(storage.LiveBrokerOptions{Log: log})
+	lives := storage.NewLiveService(db, broker, cfg.Secret)
+	hub := live.NewHub(broker, lives.Snapshot, live.Options{Prepare: server.PrepareFrame, Log: log})
+	go hub.Run(liveCtx)
+	go hub.RunSideband(liveCtx, 250*time.Millisecond, func(ctx context.Context, topic string) ([]byte, error) {
+		return server.TallyMessage(ctx, lives, topic)
+	})
+	deps.Live, deps.Hub, deps.Context = lives, hub, liveCtx
 	if frontend.Built() {
 		deps.Frontend = frontend.Dist()
 	} else {
@@ -241,6 +256,10 @@ func serve(ctx context.Context, cfg Config, ln net.Listener, stdout, stderr io.W
 	case <-ctx.Done():
 	}
 	log.Info("shutting down: draining in-flight requests")
+	// Fiber's shutdown leaves hijacked websockets open: the hub closes them
+	// with 1012 (service restart) so screens reconnect and recover.
+	hub.Shutdown()
+	stopLive()
 	if err := app.ShutdownWithTimeout(30 * time.Second); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}

@@ -354,3 +354,58 @@ func ParseOffset(s string) (uint64, bool) {
 	n, err := strconv.ParseUint(s, 10, 64)
 	return n, err == nil
 }
+
+// Topics lists the topics that have viewers on this instance.
+func (h *Hub) Topics() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var out []string
+	for name, t := range h.topics {
+		t.mu.Lock()
+		if len(t.clients) > 0 {
+			out = append(out, name)
+		}
+		t.mu.Unlock()
+	}
+	return out
+}
+
+// RunSideband broadcasts frequent, self-contained updates outside the
+// history (vote tallies) at most once per interval per topic: every
+// interval, for each topic with local viewers, it asks update for the
+// topic's message and broadcasts it when it differs from the last one sent.
+// Every instance runs its own, so viewers on every instance get them.
+func (h *Hub) RunSideband(ctx context.Context, every time.Duration, update func(ctx context.Context, topic string) ([]byte, error)) {
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	last := map[string]string{}
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		seen := map[string]bool{}
+		for _, name := range h.Topics() {
+			seen[name] = true
+			msg, err := update(ctx, name)
+			if err != nil {
+				if ctx.Err() == nil {
+					h.opts.Log.Warn("live: sideband update failed", slog.String("topic", name), slog.Any("error", err))
+				}
+				continue
+			}
+			if msg == nil || last[name] == string(msg) {
+				continue
+			}
+			if err := h.Broadcast(name, msg); err == nil {
+				last[name] = string(msg)
+			}
+		}
+		for name := range last {
+			if !seen[name] {
+				delete(last, name) // a viewer who comes back gets the next one
+			}
+		}
+	}
+}

@@ -31,6 +31,8 @@ var (
 	adminsOnly    = access{roles: []models.Role{models.RoleAdmin}}
 	unitsOnly     = access{roles: []models.Role{models.RoleUnit}}
 	expertsOnly   = access{roles: []models.Role{models.RoleExpert}}
+	// hostsAndAdmins run the live final.
+	hostsAndAdmins = access{roles: []models.Role{models.RoleHost, models.RoleAdmin}}
 	// unitsAndAdmins may reach project routes; storage then narrows a unit
 	// to its own projects (others are not found).
 	unitsAndAdmins = access{roles: []models.Role{models.RoleUnit, models.RoleAdmin}}

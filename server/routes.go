@@ -11,6 +11,7 @@ func (s *handlers) routes(app *fiber.App) *router {
 	app.Get("/readyz", s.readyz)
 	app.Get("/metrics", s.metrics())
 	app.Get("/files/*", s.signedFile)
+	app.Get("/ws/live/:id", s.liveUpgrade, s.liveSocket())
 
 	r := &router{app: app, s: s}
 	const v1 = "/api/v1"
@@ -77,6 +78,27 @@ func (s *handlers) routes(app *fiber.App) *router {
 	r.get(v1+"/rounds/:id/sheet", adminsOnly, s.roundSheet)
 	r.get(v1+"/rounds/:id/statistics", adminsOnly, s.roundStatistics)
 	r.get(v1+"/rounds/:id/export", adminsOnly, s.exportRound)
+
+	// The live final (docs/live.md).
+	r.post(v1+"/rounds/:id/live-events", adminsOnly, s.createLiveEvent)
+	r.get(v1+"/live-events", hostsAndAdmins, s.listLiveEvents)
+	r.get(v1+"/live-events/:id", hostsAndAdmins, s.getLiveEvent)
+	r.patch(v1+"/live-events/:id", adminsOnly, s.updateLiveEvent)
+	r.post(v1+"/live-events/:id/draw", adminsOnly, s.drawLiveEvent)
+	r.post(v1+"/live-events/:id/tickets", adminsOnly, s.addTickets)
+	r.get(v1+"/live-events/:id/tickets", adminsOnly, s.listTickets)
+	r.post(v1+"/live-events/:id/judges/:seat/link", hostsAndAdmins, s.judgeLink)
+	r.get(v1+"/live-events/:id/host", hostsAndAdmins, s.hostState)
+	r.post(v1+"/live-events/:id/actions", hostsAndAdmins, s.liveAction)
+	r.put(v1+"/live-events/:id/scores/:pid/seats/:seat", hostsAndAdmins, s.hostScore)
+	r.post(v1+"/live-events/:id/wipe", hostsAndAdmins, s.wipeLiveEvent)
+	r.get(v1+"/live-events/:id/slots/:n/sheet", hostsAndAdmins, s.slotSheet)
+	r.get(v1+"/live-events/:id/judge", expertsOnly, s.judgeState)
+	r.put(v1+"/live-events/:id/judge/scores/:pid", expertsOnly, s.judgeScore)
+	r.post(v1+"/live-events/:id/device", publicAccess, s.deviceToken)
+	r.post(v1+"/live-events/:id/votes", publicAccess, s.vote)
+	r.get(v1+"/live-events/:id/board", publicAccess, s.board)
+	r.get(v1+"/live-events/:id/projects/:pid/photo", publicAccess, s.finalistPhoto)
 
 	r.get(v1+"/results", publicAccess, s.publicResults)
 	r.get(v1+"/rounds/:id/published-sheet", publicAccess, s.publishedSheet)

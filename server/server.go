@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"leitai/judging"
+	"leitai/live"
 	"leitai/models"
 )
 
@@ -137,6 +138,11 @@ type Deps struct {
 	Projects Projects
 	Media    MediaLibrary
 	Rounds   Rounds
+	Live     LiveShows
+	// Hub serves the live boards' websockets; Context is the server's
+	// lifetime (websocket handlers outlive their requests).
+	Hub      *live.Hub
+	Context  context.Context
 	Metrics  *prometheus.Registry
 	Frontend fs.FS
 	Config   Config

@@ -693,6 +693,13 @@ func (db *DB) RoundSheet(ctx context.Context, roundID int64) (judging.Sheet, err
 }
 
 func roundSheet(g *gorm.DB, roundID int64) (judging.Sheet, error) {
+	// A live final's sheet carries the previous round, the audience and
+	// the composite's weights.
+	if ls, err := liveRoundSheet(g, roundID); err != nil {
+		return judging.Sheet{}, mapError(err)
+	} else if ls != nil {
+		return *ls, nil
+	}
 	var row roundRow
 	if err := g.Take(&row, roundID).Error; err != nil {
 		return judging.Sheet{}, mapError(err)

@@ -1,0 +1,247 @@
+package models
+
+import (
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// AudienceMode is how the audience votes in a live final.
+type AudienceMode string
+
+// The audience modes: printed single-use ticket codes for the public jury
+// (binding), open phone votes (one per server-issued device token, best
+// effort), both, or no audience vote.
+const (
+	AudienceTickets AudienceMode = "tickets"
+	AudienceOpen    AudienceMode = "open"
+	AudienceBoth    AudienceMode = "both"
+	AudienceNone    AudienceMode = "none"
+)
+
+// Pairing is how the drawn finalists form slots.
+type Pairing string
+
+// PK pairs or one project per slot.
+const (
+	PairingPK     Pairing = "pk"
+	PairingSingle Pairing = "single"
+)
+
+// LiveWeights are the composite's weights out of 100 (PRODUCT.md's default
+// is 60 panel / 30 previous round / 10 audience).
+type LiveWeights struct {
+	Panel    int
+	Previous int
+	Audience int
+}
+
+// DefaultLiveWeights are PRODUCT.md's 30 / 60 / 10.
+var DefaultLiveWeights = LiveWeights{Panel: 60, Previous: 30, Audience: 10}
+
+// LiveShowSettings are what an organiser sets on a live event.
+type LiveShowSettings struct {
+	Title           string
+	AudienceMode    AudienceMode
+	Weights         LiveWeights
+	Timings         ShowTimings
+	Pairing         Pairing
+	PreviousRoundID *int64
+	Rehearsal       bool
+	// JudgeIDs are the panel's users, seated 1…N in this order.
+	JudgeIDs []int64
+}
+
+// LiveJudge is a seated judge: 评委<Seat> on the board.
+type LiveJudge struct {
+	Seat        int
+	UserID      int64
+	Username    string
+	DisplayName string
+}
+
+// LiveShow is a live final: an event on a live round.
+type LiveShow struct {
+	ID        int64
+	RoundID   int64
+	EditionID int64
+	LiveShowSettings
+	// Seed is the published lot-drawing seed; Slots the drawn programme.
+	Seed    string
+	Slots   [][]int64
+	Judges  []LiveJudge
+	Show    Show
+	Started bool
+}
+
+// Topic is the live board's topic in the event log.
+func (s LiveShow) Topic() string { return LiveTopic(s.ID) }
+
+// LiveTopic names a live event's topic.
+func LiveTopic(id int64) string { return "live:" + strconv.FormatInt(id, 10) }
+
+// Validate checks the settings.
+func (s LiveShowSettings) Validate() error {
+	f := map[string]string{}
+	if n := utf8.RuneCountInString(strings.TrimSpace(s.Title)); n == 0 || n > 80 {
+		f["title"] = "1–80 characters"
+	}
+	switch s.AudienceMode {
+	case AudienceTickets, AudienceOpen, AudienceBoth, AudienceNone:
+	default:
+		f["audience_mode"] = "tickets, open, both or none"
+	}
+	w := s.Weights
+	if w.Panel < 0 || w.Previous < 0 || w.Audience < 0 || w.Panel+w.Previous+w.Audience != 100 {
+		f["weights"] = "non-negative and summing to 100"
+	}
+	if s.AudienceMode == AudienceNone && w.Audience != 0 {
+		f["weights"] = "no audience vote: the audience weight must be 0"
+	}
+	if s.Timings.Presentation < 30*time.Second || s.Timings.Presentation > time.Hour {
+		f["presentation_secs"] = "30 to 3600 seconds"
+	}
+	if s.Timings.QA < 0 || s.Timings.QA > time.Hour {
+		f["qa_secs"] = "0 to 3600 seconds"
+	}
+	if s.Pairing != PairingPK && s.Pairing != PairingSingle {
+		f["pairing"] = "pk or single"
+	}
+	if len(s.JudgeIDs) < 1 || len(s.JudgeIDs) > 30 {
+		f["judge_ids"] = "1 to 30 judges"
+	} else {
+		seen := map[int64]bool{}
+		for _, id := range s.JudgeIDs {
+			if seen[id] {
+				f["judge_ids"] = "a judge is listed twice"
+			}
+			seen[id] = true
+		}
+	}
+	if len(f) > 0 {
+		return Invalid("the live event is not valid", f)
+	}
+	return nil
+}
+
+// PairSlots cuts a drawn order into slots: consecutive pairs for PK (a
+// last odd finalist presents alone) or one project each.
+func PairSlots(order []int64, p Pairing) [][]int64 {
+	size := 1
+	if p == PairingPK {
+		size = 2
+	}
+	var out [][]int64
+	for i := 0; i < len(order); i += size {
+		out = append(out, append([]int64(nil), order[i:min(i+size, len(order))]...))
+	}
+	return out
+}
+
+// CanChangeSetup reports whether the settings, judges and draw may change:
+// only before the show starts.
+func (s LiveShow) CanChangeSetup() error {
+	if s.Started {
+		return Errorf(KindConflict, "the show has started: its settings, judges and programme are fixed (wipe the rehearsal to change them)")
+	}
+	return nil
+}
+
+// VotingOpen reports whether the audience may vote now: from the slot's
+// first presentation until it is sealed, not while paused.
+func (s LiveShow) VotingOpen() bool {
+	if s.AudienceMode == AudienceNone || s.Show.Paused {
+		return false
+	}
+	switch s.Show.Phase {
+	case PhasePresenting, PhaseQA, PhaseScoring:
+		return true
+	}
+	return false
+}
+
+// SeatOf returns the seat of a user on the panel.
+func (s LiveShow) SeatOf(userID int64) (int, bool) {
+	for _, j := range s.Judges {
+		if j.UserID == userID {
+			return j.Seat, true
+		}
+	}
+	return 0, false
+}
+
+// InCurrentSlot reports whether a project is in the current slot.
+func (s LiveShow) InCurrentSlot(projectID int64) bool {
+	for _, p := range s.Show.CurrentProjects() {
+		if p == projectID {
+			return true
+		}
+	}
+	return false
+}
+
+// SlotOf returns the index of the slot a project is in.
+func (s LiveShow) SlotOf(projectID int64) (int, bool) {
+	for i, sl := range s.Slots {
+		for _, p := range sl {
+			if p == projectID {
+				return i, true
+			}
+		}
+	}
+	return 0, false
+}
+
+// LiveScore is a judge's stored live score.
+type LiveScore struct {
+	ProjectID    int64
+	Points       map[string]int64
+	Total        int64
+	SubmittedAt  time.Time
+	SubmissionID string
+}
+
+// Ticket is a ticket code and how many slots it has voted in.
+type Ticket struct {
+	Code      string
+	UsedSlots int
+}
+
+// HostSeat is a judge's score as the host sees it (sealed included).
+type HostSeat struct {
+	Seat        int
+	Submitted   bool
+	Points      map[string]int64
+	Total       int64
+	SubmittedAt *time.Time
+	OnBehalf    bool
+}
+
+// HostProject is one project of the current slot for the host.
+type HostProject struct {
+	ProjectID int64
+	Seats     []HostSeat
+	Panel     string
+}
+
+// HostView is what the host console shows: the event, its round's rubric,
+// the current slot's scores (sealed included), the tally and the public
+// board for the preview.
+type HostView struct {
+	Show    LiveShow
+	Round   Round
+	Current []HostProject
+	Tally   map[string]int
+	Voters  int
+	Board   Board
+}
+
+// JudgeView is the tablet's state for one judge.
+type JudgeView struct {
+	Show     LiveShow
+	Round    Round
+	Seat     int
+	Projects []Project
+	Scores   map[int64]Score
+}

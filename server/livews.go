@@ -1,0 +1,123 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	fws "github.com/fasthttp/websocket"
+	"github.com/gofiber/contrib/websocket"
+	"github.com/gofiber/fiber/v2"
+
+	"leitai/live"
+	"leitai/models"
+)
+
+// Websocket tuning: small buffers and a shared write-buffer pool keep an
+// idle viewer cheap (TRAPS.md); no compression.
+const (
+	wsWriteWait = 10 * time.Second
+	wsPongWait  = 60 * time.Second // the hub pings every 25 s
+	wsReadLimit = 512              // viewers send nothing but control frames
+)
+
+var wsWritePool sync.Pool
+
+// PrepareFrame serialises a message once per broadcast for every viewer.
+func PrepareFrame(data []byte) (live.Frame, error) {
+	return fws.NewPreparedMessage(fws.TextMessage, data)
+}
+
+// wsConn adapts a websocket connection to live.Conn.
+type wsConn struct {
+	c *websocket.Conn
+}
+
+func (w wsConn) WriteFrame(f live.Frame) error {
+	pm, ok := f.(*fws.PreparedMessage)
+	if !ok {
+		return fmt.Errorf("live: unexpected frame %T", f)
+	}
+	if err := w.c.SetWriteDeadline(time.Now().Add(wsWriteWait)); err != nil {
+		return err
+	}
+	return w.c.WritePreparedMessage(pm)
+}
+
+func (w wsConn) Ping() error {
+	return w.c.WriteControl(fws.PingMessage, nil, time.Now().Add(wsWriteWait))
+}
+
+func (w wsConn) Close(code int, reason string) {
+	_ = w.c.WriteControl(fws.CloseMessage, fws.FormatCloseMessage(code, reason), time.Now().Add(time.Second))
+	_ = w.c.Close()
+}
+
+// liveUpgrade answers plain HTTP requests and unknown events before the
+// upgrade, so a wrong address gets the error contract, not a hijack.
+func (s *handlers) liveUpgrade(c *fiber.Ctx) error {
+	if !websocket.IsWebSocketUpgrade(c) {
+		return &models.Error{Kind: models.KindInvalid, Message: "this is the live board's websocket: connect with a websocket client"}
+	}
+	if s.deps.Hub == nil {
+		return models.Errorf(models.KindUnavailable, "the live board is not running")
+	}
+	if _, err := s.liveEvent(c); err != nil {
+		return err
+	}
+	return c.Next()
+}
+
+// liveSocket serves one viewer of a live board: the hub writes (one
+// writer goroutine: this handler's), a reader goroutine answers control
+// frames. The handler returns only after both have finished, because the
+// library reuses the connection once it returns (TRAPS.md).
+func (s *handlers) liveSocket() fiber.Handler {
+	return websocket.New(func(c *websocket.Conn) {
+		defer func() {
+			if r := recover(); r != nil {
+				s.deps.Log.Error("live websocket panic", slog.Any("panic", r), slog.String("stack", string(debug.Stack())))
+			}
+		}()
+		id := c.Params("id")
+		var eventID int64
+		if _, err := fmt.Sscan(id, &eventID); err != nil {
+			return
+		}
+		offset, hasOffset := live.ParseOffset(c.Query("offset"))
+		ctx, cancel := context.WithCancel(s.baseContext())
+		defer cancel()
+		c.SetReadLimit(wsReadLimit)
+		_ = c.SetReadDeadline(time.Now().Add(wsPongWait))
+		c.SetPongHandler(func(string) error { return c.SetReadDeadline(time.Now().Add(wsPongWait)) })
+		readerDone := make(chan struct{})
+		go func() {
+			defer close(readerDone)
+			defer cancel()
+			for {
+				if _, _, err := c.ReadMessage(); err != nil {
+					return
+				}
+				_ = c.SetReadDeadline(time.Now().Add(wsPongWait))
+			}
+		}()
+		err := s.deps.Hub.Serve(ctx, wsConn{c}, models.LiveTopic(eventID), c.Query("epoch"), offset, hasOffset)
+		if err != nil && ctx.Err() == nil && err != live.ErrClosed {
+			s.deps.Log.Debug("live viewer ended", slog.Int64("event", eventID), slog.Any("error", err))
+		}
+		_ = c.Close()
+		<-readerDone
+	}, websocket.Config{ReadBufferSize: 512, WriteBufferSize: 2048, WriteBufferPool: &wsWritePool})
+}
+
+// baseContext is the server's lifetime; websocket handlers outlive their
+// request's context.
+func (s *handlers) baseContext() context.Context {
+	if s.deps.Context != nil {
+		return s.deps.Context
+	}
+	return context.Background()
+}
