@@ -472,6 +472,60 @@ func TestLiveFinalSurvivesKill9(t *testing.T) {
 			if s := vb.until("present"); s.Slot != 1 || s.Phase != "presenting" {
 				t.Fatalf("after recovery: %+v", s)
 			}
+
+			// Publishing the final round exports a sheet with the audience
+			// and the weights; `leitai rank` on it reproduces the ranking.
+			for _, st := range []string{"open", "closed", "published"} {
+				code, body, _ := admin.do("POST", fmt.Sprintf("/api/v1/rounds/%d/status", roundID), map[string]string{"status": st})
+				if code != 200 {
+					t.Fatalf("round → %s: %d %s", st, code, body)
+				}
+			}
+			code, body, _ = host.do("POST", fmt.Sprintf("/api/v1/live-events/%d/wipe", ev.ID), map[string]any{"confirm": "终审PK赛"})
+			if code != 409 {
+				t.Fatalf("wiping a published final: %d %s", code, body)
+			}
+			code, sheet, _ := phone.do("GET", fmt.Sprintf("/api/v1/rounds/%d/published-sheet", roundID), nil)
+			if code != 200 || !strings.Contains(string(sheet), `"audience"`) || !strings.Contains(string(sheet), `"weights"`) {
+				t.Fatalf("published sheet: %d %s", code, sheet)
+			}
+			var stdout, stderr bytes.Buffer
+			if code := cmdRank(bytes.NewReader(sheet), &stdout, &stderr); code != 0 {
+				t.Fatalf("leitai rank: %d %s", code, stderr.String())
+			}
+			var ranked struct {
+				Ranking []struct {
+					Project string  `json:"project"`
+					Rank    int     `json:"rank"`
+					Score   float64 `json:"score"`
+				} `json:"ranking"`
+			}
+			if err := json.Unmarshal(stdout.Bytes(), &ranked); err != nil {
+				t.Fatal(err)
+			}
+			var pub struct {
+				Results []struct {
+					Round struct {
+						ID int64 `json:"id"`
+					} `json:"round"`
+					Ranking []struct {
+						ProjectID string  `json:"project_id"`
+						Rank      int     `json:"rank"`
+						Score     float64 `json:"score"`
+					} `json:"ranking"`
+				} `json:"results"`
+			}
+			code, body, _ = phone.do("GET", "/api/v1/results", nil)
+			decodeInto(t, code, body, 200, &pub)
+			if len(pub.Results) != 1 || len(pub.Results[0].Ranking) != len(ranked.Ranking) || len(ranked.Ranking) != 2 {
+				t.Fatalf("published %s vs rank %s", body, stdout.String())
+			}
+			for i, e := range pub.Results[0].Ranking {
+				r := ranked.Ranking[i]
+				if e.ProjectID != r.Project || e.Rank != r.Rank || e.Score != r.Score {
+					t.Fatalf("published %+v, leitai rank %+v", pub.Results[0].Ranking, ranked.Ranking)
+				}
+			}
 		})
 	}
 }

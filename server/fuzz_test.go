@@ -3,6 +3,7 @@ package server
 import (
 	"log/slog"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -19,6 +20,8 @@ func FuzzDecoders(f *testing.F) {
 		`{"roles":["admin"],"unit_id":1}`, `{"project_ids":[1,2],"eligible":false,"reason":"x"}`,
 		`{"year":2026,"opens_at":"2026-01-01T00:00:00Z"}`, `{"title":"\u0000"}`, `[`, `{}{}`, `null`, `"x"`,
 		`{"ttl_minutes":1e309}`, `{"current_password":1}`,
+		`{"points":{"innovative":22.5},"submission_id":"a"}`, `{"points":{"x":1e400}}`, `{"action":"reveal","message":"休息"}`,
+		`{"project_id":1,"ticket":"K7QX-2M9P"}`, `{"weights":{"panel":60},"judge_ids":[1,2]}`,
 	} {
 		f.Add(seed)
 	}
@@ -30,24 +33,33 @@ func FuzzDecoders(f *testing.F) {
 		func() any { return &newUploadRequest{} }, func() any { return &presignRequest{} }, func() any { return &partDoneRequest{} },
 		func() any { return &roundRequest{} }, func() any { return &roundStatusRequest{} }, func() any { return &assignRequest{} },
 		func() any { return &conflictRequest{} }, func() any { return &scoreRequest{} },
+		func() any { return &liveEventRequest{} }, func() any { return &drawRequest{} }, func() any { return &ticketsRequest{} },
+		func() any { return &actionRequest{} }, func() any { return &liveScoreRequest{} }, func() any { return &wipeRequest{} },
+		func() any { return &voteRequest{} },
 	}
 	app := fiber.New(fiber.Config{ErrorHandler: errorHandler(slog.New(slog.DiscardHandler))})
 	for i, mk := range targets {
-		app.Post("/"+string(rune('a'+i)), func(c *fiber.Ctx) error {
-			if err := decodeJSON(c, mk()); err != nil {
+		app.Post("/"+strconv.Itoa(i), func(c *fiber.Ctx) error {
+			v := mk()
+			if err := decodeJSON(c, v); err != nil {
 				return err
+			}
+			if r, ok := v.(*liveScoreRequest); ok {
+				if _, err := parsePoints(r.Points); err != nil {
+					return err
+				}
 			}
 			return c.SendStatus(204)
 		})
 	}
 	f.Fuzz(func(t *testing.T, body string) {
 		for i := range targets {
-			req := httptest.NewRequest("POST", "/"+string(rune('a'+i)), strings.NewReader(body))
+			req := httptest.NewRequest("POST", "/"+strconv.Itoa(i), strings.NewReader(body))
 			resp, err := app.Test(req, -1)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if resp.StatusCode != 204 && resp.StatusCode != 400 && resp.StatusCode != 413 {
+			if resp.StatusCode != 204 && resp.StatusCode != 400 && resp.StatusCode != 413 && resp.StatusCode != 422 {
 				t.Fatalf("decoder %d answered %d to %q", i, resp.StatusCode, body)
 			}
 		}

@@ -928,6 +928,13 @@ func (l *LiveService) WipeRehearsal(ctx context.Context, actor models.Actor, id 
 		if !s.Rehearsal {
 			return models.Errorf(models.KindConflict, "the event is not in rehearsal mode: its data is never wiped")
 		}
+		var rr roundRow
+		if err := tx.Take(&rr, s.RoundID).Error; err != nil {
+			return err
+		}
+		if st := models.RoundStatus(rr.Status); st != models.RoundDraft && st != models.RoundOpen {
+			return models.Errorf(models.KindConflict, "round %q is %s: its scores are kept", rr.Name, st)
+		}
 		if strings.TrimSpace(confirm) != s.Title {
 			return models.Invalid("type the event's title to confirm", map[string]string{"confirm": "must equal the event's title"})
 		}
