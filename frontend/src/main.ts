@@ -1,8 +1,7 @@
 import { createPinia } from 'pinia'
 import { createApp } from 'vue'
-// ElMessage is called from code, not templates, so its CSS is not picked up on demand.
-import 'element-plus/es/components/message/style/css'
-import 'element-plus/es/components/message-box/style/css'
+// ElMessage and ElMessageBox are called from code, not templates, so their CSS is not picked up on
+// demand: the layout that uses them imports it (AppLayout), and the API client loads it with them.
 import '@/styles/base.css'
 import App from '@/App.vue'
 import { i18n } from '@/i18n'

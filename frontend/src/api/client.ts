@@ -1,7 +1,8 @@
 // The typed HTTP client for the Leitai API (/api/v1). It speaks the server's error contract
 // `{"error":{"code","message","fields"}}`, sends the CSRF token on every mutating request and shows
-// failures to the user through ElMessage unless the caller handles them itself (`silent`).
-import { ElMessage } from 'element-plus'
+// failures to the user through ElMessage unless the caller handles them itself (`silent`). Element
+// Plus is loaded only when a message is shown, so pages without it (the big screen, the phone vote
+// page) never download it.
 import { i18n } from '@/i18n'
 
 /**
@@ -361,7 +362,11 @@ export function apiErrorMessage(err: ApiError): string {
 
 /** showApiError shows err to the user as an ElMessage. */
 export function showApiError(err: ApiError): void {
-  ElMessage({ type: 'error', message: apiErrorMessage(err), grouping: true, showClose: true })
+  const message = apiErrorMessage(err)
+  void Promise.all([
+    import('element-plus/es/components/message/index'),
+    import('element-plus/es/components/message/style/css'),
+  ]).then(([{ ElMessage }]) => ElMessage({ type: 'error', message, grouping: true, showClose: true }))
 }
 
 /** api is the app's shared client. */

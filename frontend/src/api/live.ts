@@ -45,10 +45,17 @@ export function reconnectDelay(n: number, random: () => number = Math.random): n
 }
 
 /**
+ * LiveMessageHandler receives every decoded message. Returning false says the message could not be
+ * applied (an event after a gap in the offsets): the connection then does not remember its epoch
+ * and offset, and reconnects at once to recover from the last message that was applied.
+ */
+export type LiveMessageHandler = (msg: LiveMessage) => void | boolean
+
+/**
  * useLiveConnection keeps a websocket to the event's live board open while the calling component
  * is mounted, and passes every decoded message to onMessage.
  */
-export function useLiveConnection(eventId: string, onMessage?: (msg: LiveMessage) => void): LiveConnection {
+export function useLiveConnection(eventId: string, onMessage?: LiveMessageHandler): LiveConnection {
   const status = ref<LiveStatus>('connecting')
   const retries = ref(0)
   let socket: WebSocket | null = null
@@ -80,15 +87,33 @@ export function useLiveConnection(eventId: string, onMessage?: (msg: LiveMessage
       } catch {
         return
       }
+      if (onMessage?.(msg) === false) {
+        resync(ws)
+        return
+      }
       if (typeof msg.epoch === 'string') epoch = msg.epoch
       if (typeof msg.offset === 'number') offset = msg.offset
-      onMessage?.(msg)
     }
     ws.onclose = () => {
       if (socket !== ws) return
       socket = null
       scheduleReconnect()
     }
+  }
+
+  // resync drops a connection whose stream the handler could not follow and opens a new one at
+  // once, presenting the last applied epoch and offset (the server recovers or sends a snapshot).
+  // A second resync within a few seconds waits like a reconnect, so a server that keeps sending
+  // gaps cannot make the page spin.
+  let lastResync = 0
+  function resync(ws: WebSocket): void {
+    if (socket !== ws) return
+    closeSocket()
+    const now = Date.now()
+    const again = now - lastResync < 5000
+    lastResync = now
+    if (again) scheduleReconnect()
+    else connect()
   }
 
   function scheduleReconnect(): void {

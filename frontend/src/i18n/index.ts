@@ -5,6 +5,10 @@ import portalEn from '@/locales/portal.en'
 import portalZhCN from '@/locales/portal.zh-CN'
 import reviewEn from '@/locales/review.en'
 import reviewZhCN from '@/locales/review.zh-CN'
+import screenEn from '@/locales/screen.en'
+import screenZhCN from '@/locales/screen.zh-CN'
+import hostEn from '@/locales/host.en'
+import hostZhCN from '@/locales/host.zh-CN'
 import zhCN, { type MessageSchema } from '@/locales/zh-CN'
 import { readSetting, writeSetting } from '@/settings'
 
@@ -34,10 +38,11 @@ export const i18n = createI18n<[MessageSchema], AppLocale, false>({
   locale: initialLocale(),
   fallbackLocale: 'zh-CN',
   // The portal, editions and submissions keep their messages in files of their own, and so do
-  // expert review and the review rounds.
+  // expert review and the review rounds, the live big screen and phone page (screen.*), and the
+  // host console, judge tablet and live-event setup (host.*).
   messages: {
-    'zh-CN': mergeMessages(mergeMessages(zhCN, portalZhCN), reviewZhCN),
-    en: mergeMessages(mergeMessages(en, portalEn), reviewEn),
+    'zh-CN': mergeMessages(mergeMessages(mergeMessages(mergeMessages(zhCN, portalZhCN), reviewZhCN), screenZhCN), hostZhCN),
+    en: mergeMessages(mergeMessages(mergeMessages(mergeMessages(en, portalEn), reviewEn), screenEn), hostEn),
   },
 })
 

@@ -1,6 +1,5 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
 import type { Role } from '@/api/auth'
-import AppLayout from '@/layouts/AppLayout.vue'
 import { requiredRole } from '@/router/roles'
 import { useSessionStore } from '@/stores/session'
 
@@ -18,7 +17,8 @@ declare module 'vue-router' {
 const routes: RouteRecordRaw[] = [
   {
     path: '/',
-    component: AppLayout,
+    // Lazy: the layout brings Element Plus, which the big screen and the phone page never need.
+    component: () => import('@/layouts/AppLayout.vue'),
     children: [
       { path: '', name: 'home', component: () => import('@/views/home/HomeView.vue'), meta: { titleKey: 'home.title' } },
       { path: 'login', name: 'login', component: () => import('@/views/auth/LoginView.vue'), meta: { titleKey: 'login.title' } },
@@ -54,6 +54,20 @@ const routes: RouteRecordRaw[] = [
       },
       { path: 'host', name: 'host', component: () => import('@/views/host/HostConsole.vue'), meta: { titleKey: 'host.title', role: 'host' } },
       {
+        path: 'host/events/:id(\\d+)',
+        name: 'host-event',
+        component: () => import('@/views/host/HostEventConsole.vue'),
+        props: (route) => ({ id: Number(route.params.id) }),
+        meta: { titleKey: 'host.title', role: 'host' },
+      },
+      {
+        path: 'judge/:eventId(\\d+)',
+        name: 'judge',
+        component: () => import('@/views/judge/JudgeTablet.vue'),
+        props: (route) => ({ eventId: Number(route.params.eventId) }),
+        meta: { titleKey: 'tablet.title', role: 'expert' },
+      },
+      {
         path: 'admin',
         component: () => import('@/views/admin/AdminLayout.vue'),
         meta: { role: 'admin' },
@@ -87,6 +101,19 @@ const routes: RouteRecordRaw[] = [
             component: () => import('@/views/admin/rounds/RoundsView.vue'),
             meta: { titleKey: 'rounds.title' },
           },
+          {
+            path: 'live',
+            name: 'admin-live',
+            component: () => import('@/views/admin/live/LiveEventsView.vue'),
+            meta: { titleKey: 'liveAdmin.title' },
+          },
+          {
+            path: 'live/:id(\\d+)',
+            name: 'admin-live-event',
+            component: () => import('@/views/admin/live/LiveEventDetail.vue'),
+            props: (route) => ({ id: Number(route.params.id) }),
+            meta: { titleKey: 'liveAdmin.title' },
+          },
         ],
       },
       { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('@/views/errors/NotFoundView.vue'), meta: { titleKey: 'notFound.title' } },
@@ -98,6 +125,14 @@ const routes: RouteRecordRaw[] = [
     component: () => import('@/views/display/DisplayScreen.vue'),
     props: true,
     meta: { titleKey: 'display.title' },
+  },
+  {
+    // The printable score sheet of a slot: a page of its own, without the app's chrome.
+    path: '/host/events/:id(\\d+)/slots/:n(\\d+)/print',
+    name: 'host-sheet',
+    component: () => import('@/views/host/SlotSheetPrint.vue'),
+    props: (route) => ({ id: Number(route.params.id), n: Number(route.params.n) }),
+    meta: { titleKey: 'hostConsole.sheet.title', role: 'host' },
   },
   {
     path: '/vote/:eventId',
