@@ -62,7 +62,10 @@ export LEITAI_E2E_MODE="$mode"
 export LEITAI_E2E_DATA_DIR="$LEITAI_DATA_DIR" LEITAI_E2E_DATABASE_URL="$LEITAI_DATABASE_URL"
 export LEITAI_E2E_ADMIN_USER=admin LEITAI_E2E_ADMIN_PASSWORD="$admin_password"
 export LEITAI_BIN="$bin"
+# Screenshots (failures, and the big screen at the reveal) are kept here.
+if [ -n "${LEITAI_E2E_ARTIFACTS:-}" ]; then mkdir -p "$LEITAI_E2E_ARTIFACTS"; echo "e2e: artefacts in $LEITAI_E2E_ARTIFACTS"; fi
 echo "e2e: $mode at $LEITAI_E2E_BASE_URL"
-if ! (cd frontend && npm run --silent test:e2e); then
+# LEITAI_E2E_FILES narrows the run to some files (e.g. e2e/live.test.mjs) while working on them.
+if ! (cd frontend && if [ -n "${LEITAI_E2E_FILES:-}" ]; then node --test $LEITAI_E2E_FILES; else npm run --silent test:e2e; fi); then
 	echo "e2e: server log:" >&2; tail -n 50 "$log" >&2; exit 1
 fi

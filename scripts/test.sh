@@ -28,9 +28,9 @@ go test -count=1 -timeout 30m ./...
 
 step "browser tests (Chromium) against the built binary: embedded default"
 make --no-print-directory build
-scripts/e2e.sh sqlite
+LEITAI_E2E_ARTIFACTS="$PWD/test-artifacts/e2e-sqlite" scripts/e2e.sh sqlite
 
 step "browser tests (Chromium) against the built binary: PostgreSQL + MinIO"
-scripts/e2e.sh postgres
+LEITAI_E2E_ARTIFACTS="$PWD/test-artifacts/e2e-postgres" scripts/e2e.sh postgres
 
 step "all green in $(($(date +%s) - start))s"

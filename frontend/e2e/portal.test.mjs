@@ -6,12 +6,11 @@
 // scripts/e2e.sh sets the variables below.
 import assert from 'node:assert/strict'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import net from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { deflateSync } from 'node:zlib'
 import { baseURL, launchBrowser, withPage } from './browser.mjs'
+import { cuttableProxy, png, signIn } from './support.mjs'
 
 const base = baseURL()
 const adminUser = process.env.LEITAI_E2E_ADMIN_USER
@@ -21,45 +20,6 @@ let browser
 let dir
 
 // ---- test files ---------------------------------------------------------------------------------
-
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1
-  return c >>> 0
-})
-function crc32(buf) {
-  let c = 0xffffffff
-  for (const b of buf) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8)
-  return (c ^ 0xffffffff) >>> 0
-}
-
-/** png returns a real w×h RGB PNG (a colour gradient). */
-function png(w, h) {
-  const rows = []
-  for (let y = 0; y < h; y++) {
-    const row = Buffer.alloc(1 + w * 3)
-    for (let x = 0; x < w; x++) row.set([(x * 255) / w, (y * 255) / h, 150], 1 + x * 3)
-    rows.push(row)
-  }
-  const chunk = (type, data) => {
-    const len = Buffer.alloc(4)
-    len.writeUInt32BE(data.length)
-    const td = Buffer.concat([Buffer.from(type), data])
-    const crc = Buffer.alloc(4)
-    crc.writeUInt32BE(crc32(td))
-    return Buffer.concat([len, td, crc])
-  }
-  const ihdr = Buffer.alloc(13)
-  ihdr.writeUInt32BE(w, 0)
-  ihdr.writeUInt32BE(h, 4)
-  ihdr.set([8, 2, 0, 0, 0], 8)
-  return Buffer.concat([
-    Buffer.from('\x89PNG\r\n\x1a\n', 'latin1'),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(Buffer.concat(rows))),
-    chunk('IEND', Buffer.alloc(0)),
-  ])
-}
 
 /** pdf returns a minimal valid one-page PDF with a correct cross-reference table. */
 function pdf() {
@@ -97,60 +57,6 @@ function mp4(size) {
   return buf
 }
 
-// ---- a TCP proxy the test can cut ---------------------------------------------------------------
-
-/**
- * cuttableProxy forwards 127.0.0.1:port to the server. cut() closes the listener and destroys every
- * connection (the browser sees resets, then refused connections); restore() listens again on the
- * same port.
- */
-async function cuttableProxy(target) {
-  const url = new URL(target)
-  const sockets = new Set()
-  let server = null
-  let port = 0
-  const listen = () =>
-    new Promise((resolve, reject) => {
-      server = net.createServer((client) => {
-        const upstream = net.connect(Number(url.port), url.hostname)
-        sockets.add(client)
-        sockets.add(upstream)
-        const end = () => {
-          client.destroy()
-          upstream.destroy()
-          sockets.delete(client)
-          sockets.delete(upstream)
-        }
-        client.on('error', end).on('close', end)
-        upstream.on('error', end).on('close', end)
-        client.pipe(upstream)
-        upstream.pipe(client)
-      })
-      server.once('error', reject)
-      server.listen(port, '127.0.0.1', () => {
-        port = server.address().port
-        resolve()
-      })
-    })
-  await listen()
-  return {
-    get url() {
-      return `http://127.0.0.1:${port}`
-    },
-    async cut() {
-      const s = server
-      server = null
-      for (const sock of sockets) sock.destroy()
-      sockets.clear()
-      await new Promise((resolve) => s.close(() => resolve()))
-    },
-    restore: listen,
-    async close() {
-      if (server) await this.cut()
-    },
-  }
-}
-
 // ---- helpers ------------------------------------------------------------------------------------
 
 before(async () => {
@@ -171,22 +77,6 @@ after(async () => {
 })
 
 const suffix = `${Date.now().toString(36)}${Math.floor(Math.random() * 1000)}`
-
-async function signIn(page, origin, username, password) {
-  await page.goto(`${origin}/login`)
-  for (let attempt = 0; attempt < 3; attempt++) {
-    await page.locator('input[name="username"]').fill(username)
-    await page.locator('input[name="password"]').fill(password)
-    const [response] = await Promise.all([
-      page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/login')),
-      page.locator('input[name="password"]').press('Enter'),
-    ])
-    if (response.status() !== 429) break
-    const wait = Number(response.headers()['retry-after'] ?? '5')
-    await page.waitForTimeout((wait + 1) * 1000)
-  }
-  await page.waitForURL((url) => !url.pathname.startsWith('/login'))
-}
 
 /** api calls the server with the page's session (cookie and CSRF token). */
 async function api(page, method, path, data) {
