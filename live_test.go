@@ -54,7 +54,7 @@ func TestTwoInstancesShareTheBoard(t *testing.T) {
 		}
 		snap := func(context.Context, string) (json.RawMessage, error) { return json.RawMessage(`{}`), nil }
 		h := live.NewHub(db.NewLiveBroker(storage.LiveBrokerOptions{Poll: time.Second}), snap, live.Options{})
-		go h.Run(ctx)
+		h.Start(ctx)
 		return h
 	}
 	a, b := hub(), hub()

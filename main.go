@@ -180,6 +180,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	raiseOpenFileLimit(stderr)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
@@ -232,7 +233,7 @@ func serve(ctx context.Context, cfg Config, ln net.Listener, stdout, stderr io.W
 	broker := db.NewLiveBroker(storage.LiveBrokerOptions{Log: log})
 	lives := storage.NewLiveService(db, broker, cfg.Secret)
 	hub := live.NewHub(broker, lives.Snapshot, live.Options{Prepare: server.PrepareFrame, Log: log})
-	go hub.Run(liveCtx)
+	hub.Start(liveCtx)
 	go hub.RunSideband(liveCtx, 250*time.Millisecond, func(ctx context.Context, topic string) ([]byte, error) {
 		return server.TallyMessage(ctx, lives, topic)
 	})
@@ -264,6 +265,23 @@ func serve(ctx context.Context, cfg Config, ln net.Listener, stdout, stderr io.W
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// raiseOpenFileLimit lifts the soft limit on open files to the hard one: the
+// server holds a file per websocket viewer, the live benchmark one per
+// simulated viewer (BENCHMARKS.md: 20,000 per process here). Go's runtime
+// does this too on Linux (since Go 1.19); doing it here keeps it explicit
+// and says when it fails.
+func raiseOpenFileLimit(stderr io.Writer) {
+	var l syscall.Rlimit
+	err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &l)
+	if err == nil && l.Cur < l.Max {
+		l.Cur = l.Max
+		err = syscall.Setrlimit(syscall.RLIMIT_NOFILE, &l)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "leitai: could not raise the open-file limit: %v\n", err)
+	}
 }
 
 // publicURLFor prints the address actually bound when the configured public

@@ -55,7 +55,11 @@ type Options struct {
 	// Recent is how many prepared events each topic keeps in memory for
 	// fast recovery; older ones come from the broker.
 	Recent int
-	Log    *slog.Logger
+	// SnapshotTTL is how long viewers joining at the same head share one
+	// snapshot (default 200 ms; negative: never). The state's server time
+	// is then up to this old.
+	SnapshotTTL time.Duration
+	Log         *slog.Logger
 }
 
 // Hub fans events out to the viewers of each topic (a live event's board).
@@ -75,6 +79,20 @@ type topic struct {
 	head    uint64
 	recent  []recentEvent // ascending offsets, at most opts.Recent
 	clients map[*client]struct{}
+	snap    *cachedSnapshot
+}
+
+// cachedSnapshot is a prepared snapshot message that viewers joining at
+// the same head share for a moment: a hall of screens connecting at once
+// (or reconnecting after a history reset) costs one board query per
+// SnapshotTTL instead of one per viewer, and one prepared frame instead
+// of one per viewer. A broadcast outside the history (a tally) or a new
+// event invalidates it.
+type cachedSnapshot struct {
+	epoch string
+	head  uint64
+	at    time.Time
+	frame Frame
 }
 
 type recentEvent struct {
@@ -93,6 +111,9 @@ func NewHub(broker Broker, snapshot Snapshotter, opts Options) *Hub {
 	if opts.Recent <= 0 {
 		opts.Recent = 512
 	}
+	if opts.SnapshotTTL == 0 {
+		opts.SnapshotTTL = 200 * time.Millisecond
+	}
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
@@ -102,11 +123,16 @@ func NewHub(broker Broker, snapshot Snapshotter, opts Options) *Hub {
 	return &Hub{broker: broker, snapshot: snapshot, opts: opts, topics: map[string]*topic{}}
 }
 
-// Run delivers the broker's events to viewers until ctx ends.
-func (h *Hub) Run(ctx context.Context) {
-	for ev := range h.broker.Listen(ctx) {
-		h.dispatch(ctx, ev)
-	}
+// Start begins delivering the broker's events to viewers until ctx ends.
+// It subscribes to the broker before returning, so an event published
+// after Start returns is never missed.
+func (h *Hub) Start(ctx context.Context) {
+	events := h.broker.Listen(ctx)
+	go func() {
+		for ev := range events {
+			h.dispatch(ctx, ev)
+		}
+	}()
 }
 
 // Publish appends an event to a topic's log; every hub listening on the
@@ -171,7 +197,7 @@ func (h *Hub) deliverLocked(t *topic, ev Event) {
 		h.opts.Log.Error("live: prepare event", slog.Any("error", err))
 		return
 	}
-	t.epoch, t.head = ev.Epoch, ev.Offset
+	t.epoch, t.head, t.snap = ev.Epoch, ev.Offset, nil
 	t.recent = append(t.recent, recentEvent{offset: ev.Offset, frame: frame})
 	if len(t.recent) > h.opts.Recent {
 		t.recent = append(t.recent[:0], t.recent[len(t.recent)-h.opts.Recent:]...)
@@ -193,7 +219,7 @@ func (h *Hub) offerLocked(t *topic, frame Frame) {
 // resetLocked forgets local history: every viewer must take a new
 // snapshot, so they are disconnected with a restart code and reconnect.
 func (h *Hub) resetLocked(t *topic, epoch string, head uint64) {
-	t.epoch, t.head, t.recent = epoch, head, nil
+	t.epoch, t.head, t.recent, t.snap = epoch, head, nil, nil
 	for c := range t.clients {
 		c.kill(CloseServiceRestart, "history reset: reconnect")
 		delete(t.clients, c)
@@ -210,6 +236,7 @@ func (h *Hub) Broadcast(topicName string, data []byte) error {
 	t := h.topic(topicName)
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.snap = nil // a snapshot taken before this message may lack it
 	h.offerLocked(t, frame)
 	return nil
 }
@@ -253,26 +280,47 @@ func (h *Hub) subscribe(ctx context.Context, c *client, name, epoch string, offs
 	if hasOffset && epoch == t.epoch && offset <= t.head {
 		if frames, ok := h.catchUpLocked(ctx, t, name, offset); ok {
 			msg, _ := json.Marshal(map[string]any{"type": "recovered", "epoch": t.epoch, "offset": offset})
-			if err := c.enqueueInitial(h.opts.Prepare, msg, frames); err != nil {
+			f, err := h.opts.Prepare(msg)
+			if err != nil {
 				return err
 			}
+			c.enqueueInitial(f, frames)
 			t.clients[c] = struct{}{}
 			return nil
 		}
 	}
+	f, err := h.snapshotLocked(ctx, t, name)
+	if err != nil {
+		return err
+	}
+	c.enqueueInitial(f, nil)
+	t.clients[c] = struct{}{}
+	return nil
+}
+
+// snapshotLocked returns the prepared snapshot message at t's head: the
+// cached one while it is fresh, else a new one.
+func (h *Hub) snapshotLocked(ctx context.Context, t *topic, name string) (Frame, error) {
+	now := time.Now()
+	if s := t.snap; s != nil && s.epoch == t.epoch && s.head == t.head && now.Sub(s.at) < h.opts.SnapshotTTL {
+		return s.frame, nil
+	}
 	state, err := h.snapshot(ctx, name)
 	if err != nil {
-		return fmt.Errorf("live: snapshot of %s: %w", name, err)
+		return nil, fmt.Errorf("live: snapshot of %s: %w", name, err)
 	}
 	msg, err := json.Marshal(map[string]any{"type": "snapshot", "epoch": t.epoch, "offset": t.head, "state": state})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if err := c.enqueueInitial(h.opts.Prepare, msg, nil); err != nil {
-		return err
+	f, err := h.opts.Prepare(msg)
+	if err != nil {
+		return nil, err
 	}
-	t.clients[c] = struct{}{}
-	return nil
+	if h.opts.SnapshotTTL > 0 {
+		t.snap = &cachedSnapshot{epoch: t.epoch, head: t.head, at: now, frame: f}
+	}
+	return f, nil
 }
 
 // catchUpLocked returns the prepared frames after offset: from the recent
@@ -375,8 +423,13 @@ func (h *Hub) Topics() []string {
 // interval, for each topic with local viewers, it asks update for the
 // topic's message and broadcasts it when it differs from the last one sent.
 // Every instance runs its own, so viewers on every instance get them.
+//
+// The next round starts `every` after the previous one ended (a timer, not
+// a ticker): a round delayed by a slow update is not followed by a quick
+// one, so a topic's broadcasts are at least about `every` apart (≤ 4 Hz
+// for 250 ms) even under load.
 func (h *Hub) RunSideband(ctx context.Context, every time.Duration, update func(ctx context.Context, topic string) ([]byte, error)) {
-	tick := time.NewTicker(every)
+	tick := time.NewTimer(every)
 	defer tick.Stop()
 	last := map[string]string{}
 	for {
@@ -407,5 +460,6 @@ func (h *Hub) RunSideband(ctx context.Context, every time.Duration, update func(
 				delete(last, name) // a viewer who comes back gets the next one
 			}
 		}
+		tick.Reset(every)
 	}
 }

@@ -72,7 +72,7 @@ func newTestHub(t *testing.T, b Broker, opts Options) (*Hub, context.Context) {
 		return json.RawMessage(`{"board":"` + topic + `"}`), nil
 	}
 	h := NewHub(b, snap, opts)
-	go h.Run(ctx)
+	h.Start(ctx)
 	return h, ctx
 }
 
@@ -293,5 +293,58 @@ func TestConcurrentSubscribeAndPublish(t *testing.T) {
 			next++
 		}
 		c.mu.Unlock()
+	}
+}
+
+// TestViewersJoiningTogetherShareASnapshot checks the snapshot cache: one
+// board query for viewers joining at the same head, a new one after an
+// event or a broadcast outside the history (which the cached one lacks).
+func TestViewersJoiningTogetherShareASnapshot(t *testing.T) {
+	b := NewMemoryBroker(DefaultRetention)
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	var mu sync.Mutex
+	calls := 0
+	h := NewHub(b, func(context.Context, string) (json.RawMessage, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		calls++
+		return json.RawMessage(fmt.Sprintf(`{"n":%d}`, calls)), nil
+	}, Options{SnapshotTTL: time.Hour})
+	h.Start(ctx)
+	count := func() int { mu.Lock(); defer mu.Unlock(); return calls }
+	join := func(n int) []*fakeConn {
+		var cs []*fakeConn
+		for range n {
+			c := newFakeConn()
+			serve(t, ctx, h, c, "ev", "", 0, false)
+			cs = append(cs, c)
+		}
+		for _, c := range cs {
+			c.waitFrames(t, 1)
+		}
+		return cs
+	}
+	first := join(5)
+	if got := count(); got != 1 {
+		t.Fatalf("5 viewers at one head took %d snapshots, want 1", got)
+	}
+	publish(t, h, "ev", 1)
+	for _, c := range first {
+		c.waitFrames(t, 2)
+	}
+	join(3)
+	if got := count(); got != 2 {
+		t.Fatalf("after an event: %d snapshots, want 2", got)
+	}
+	if err := h.Broadcast("ev", []byte(`{"type":"tally"}`)); err != nil {
+		t.Fatal(err)
+	}
+	late := join(1)
+	if got := count(); got != 3 {
+		t.Fatalf("after a broadcast: %d snapshots, want 3", got)
+	}
+	if f := late[0].waitFrames(t, 1)[0]; f["type"] != "snapshot" || f["offset"].(float64) != 1 {
+		t.Fatalf("late viewer's snapshot: %v", f)
 	}
 }

@@ -22,6 +22,13 @@ const (
 	wsWriteWait = 10 * time.Second
 	wsPongWait  = 60 * time.Second // the hub pings every 25 s
 	wsReadLimit = 512              // viewers send nothing but control frames
+	// wsSendBuffer caps the kernel's send buffer of a viewer's socket.
+	// Left to autotuning it grows to megabytes (tcp_wmem), so a viewer
+	// that stops reading holds that much kernel memory and thousands of
+	// frames before its writes block, and is cut off only minutes later;
+	// 32 KiB (the kernel doubles it) holds dozens of board events, plenty
+	// for a screen that keeps up, even over a slow link.
+	wsSendBuffer = 32 << 10
 )
 
 var wsWritePool sync.Pool
@@ -68,6 +75,9 @@ func (s *handlers) liveUpgrade(c *fiber.Ctx) error {
 	if _, err := s.liveEvent(c); err != nil {
 		return err
 	}
+	if tc, ok := c.Context().Conn().(interface{ SetWriteBuffer(int) error }); ok {
+		_ = tc.SetWriteBuffer(wsSendBuffer)
+	}
 	return c.Next()
 }
 
@@ -108,6 +118,12 @@ func (s *handlers) liveSocket() fiber.Handler {
 		if err != nil && ctx.Err() == nil && err != live.ErrClosed {
 			s.deps.Log.Debug("live viewer ended", slog.Int64("event", eventID), slog.Any("error", err))
 		}
+		// fasthttp closes a hijacked connection only when this handler
+		// returns (its Close is a no-op until then), and the reader would
+		// wait for the peer up to wsPongWait: a viewer the hub cut off (too
+		// slow, or gone) would keep its socket for another minute. Wake the
+		// reader now so that the connection closes at once.
+		_ = c.SetReadDeadline(time.Now())
 		_ = c.Close()
 		<-readerDone
 	}, websocket.Config{ReadBufferSize: 512, WriteBufferSize: 2048, WriteBufferPool: &wsWritePool})
