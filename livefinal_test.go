@@ -526,6 +526,25 @@ func TestLiveFinalSurvivesKill9(t *testing.T) {
 					t.Fatalf("published %+v, leitai rank %+v", pub.Results[0].Ranking, ranked.Ranking)
 				}
 			}
+
+			// A graceful stop (SIGTERM) closes the screens with 1012 (service
+			// restart, so they reconnect elsewhere) and the process exits 0.
+			va.dial(a.base(), ev.ID, true)
+			if err := a.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+				t.Fatal(err)
+			}
+			for {
+				_ = va.conn.SetReadDeadline(time.Now().Add(20 * time.Second))
+				if _, _, err := va.conn.ReadMessage(); err != nil {
+					if !websocket.IsCloseError(err, 1012) {
+						t.Fatalf("on SIGTERM the screen got %v, want close 1012", err)
+					}
+					break
+				}
+			}
+			if err := a.cmd.Wait(); err != nil {
+				t.Fatalf("leitai after SIGTERM with screens connected: %v\n%s", err, a.logs.String())
+			}
 		})
 	}
 }

@@ -771,13 +771,18 @@ func NormaliseTicket(code string) string {
 
 // Vote records an audience vote for a project of the current slot: with a
 // ticket code (binding) or a device token (best effort), one per voter per
-// slot. It returns the slot.
+// slot. It returns the slot. A vote reads only the show's own row (not its
+// panel or round) so that a venue's burst stays cheap.
 func (l *LiveService) Vote(ctx context.Context, id, projectID int64, ticket, device string) (int, error) {
 	var slot int
 	err := l.db.tx(ctx, func(tx *gorm.DB) error {
-		s, _, _, err := loadShow(tx, id, false)
-		if err != nil {
+		var row liveShowRow
+		if err := tx.Select("id", "audience_mode", "state", "slots").Take(&row, id).Error; err != nil {
 			return err
+		}
+		s := models.LiveShow{ID: row.ID, LiveShowSettings: models.LiveShowSettings{AudienceMode: models.AudienceMode(row.AudienceMode)}}
+		if err := json.Unmarshal([]byte(row.State), &s.Show); err != nil {
+			return fmt.Errorf("live show %d state: %w", id, err)
 		}
 		var voter string
 		switch {
