@@ -177,7 +177,10 @@ func New(d Deps) *fiber.App {
 		EnableTrustedProxyCheck: len(d.Config.TrustedProxies) > 0,
 		TrustedProxies:          d.Config.TrustedProxies,
 		ProxyHeader:             proxyHeader(d.Config.TrustedProxies),
-		ReadBufferSize:          16 << 10,
+		// 8 KiB holds any real request head (large cookies, WeChat user agents);
+		// fasthttp keeps it for every hijacked websocket, so it is part of each
+		// live viewer's memory.
+		ReadBufferSize: 8 << 10,
 	})
 	s := &handlers{deps: d}
 	app.Use(requestID(), accessLog(d.Log), newMetrics(d.Metrics).middleware, resolveErrors, recoverer(d.Log), securityHeaders(d.Config.MediaOrigins), bodyLimits(d.Config.BodyLimit))
