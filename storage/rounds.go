@@ -145,7 +145,8 @@ func roundAudit(r models.Round) map[string]any {
 
 // CreateRound adds a draft round after the edition's last one. The first
 // round reviews the edition's eligible projects; a later round starts with
-// the projects of the round before it.
+// the projects that advance from the round before it when its advancement
+// is decided, else with all of that round's projects.
 func (db *DB) CreateRound(ctx context.Context, actor models.Actor, editionID int64, in models.Round) (models.Round, error) {
 	in.Status = models.RoundDraft
 	if err := in.Validate(); err != nil {
@@ -171,8 +172,23 @@ func (db *DB) CreateRound(ctx context.Context, actor models.Actor, editionID int
 			if err := tx.Model(&projectRow{}).Where("edition_id = ? AND status = ?", editionID, string(models.ProjectEligible)).Order("id").Pluck("id", &projectIDs).Error; err != nil {
 				return err
 			}
-		} else if err := tx.Model(&roundProjectRow{}).Where("round_id = ?", last.ID).Order("project_id").Pluck("project_id", &projectIDs).Error; err != nil {
-			return err
+		} else {
+			var adv advancementRow
+			if err := tx.Where("round_id = ?", last.ID).Limit(1).Find(&adv).Error; err != nil {
+				return err
+			}
+			if adv.RoundID != 0 {
+				for _, p := range adv.model().Advancing {
+					id, err := strconv.ParseInt(p, 10, 64)
+					if err != nil {
+						return fmt.Errorf("advancing project %q: %w", p, err)
+					}
+					projectIDs = append(projectIDs, id)
+				}
+				sort.Slice(projectIDs, func(i, j int) bool { return projectIDs[i] < projectIDs[j] })
+			} else if err := tx.Model(&roundProjectRow{}).Where("round_id = ?", last.ID).Order("project_id").Pluck("project_id", &projectIDs).Error; err != nil {
+				return err
+			}
 		}
 		for _, id := range projectIDs {
 			if err := tx.Create(&roundProjectRow{RoundID: row.ID, ProjectID: id}).Error; err != nil {
@@ -307,6 +323,16 @@ func (db *DB) MoveRound(ctx context.Context, actor models.Actor, id int64, to mo
 				res.UncountedDrafts = append(res.UncountedDrafts, d.model())
 			}
 		}
+		after := map[string]any{"status": to, "uncounted_drafts": len(res.UncountedDrafts)}
+		if to == models.RoundOpen && r.Status == models.RoundClosed {
+			// Reopening lets scores change: the tie decisions and the
+			// advancement made on the old ranking no longer fit.
+			n, adv, err := clearDecisions(tx, id)
+			if err != nil {
+				return err
+			}
+			after["cleared_tie_decisions"], after["cleared_advancement"] = n, adv
+		}
 		before := r
 		row.Status, row.UpdatedAt = string(to), time.Now().UTC()
 		if err := tx.Model(&row).Select("status", "updated_at").Updates(&row).Error; err != nil {
@@ -314,8 +340,7 @@ func (db *DB) MoveRound(ctx context.Context, actor models.Actor, id int64, to mo
 		}
 		res.Round = row.model()
 		return db.appendAudit(tx, models.AuditRecord{Actor: actor, Action: "round." + string(to), Entity: "round",
-			EntityID: idString(id), Before: map[string]any{"status": before.Status},
-			After: map[string]any{"status": to, "uncounted_drafts": len(res.UncountedDrafts)}})
+			EntityID: idString(id), Before: map[string]any{"status": before.Status}, After: after})
 	})
 	if err != nil {
 		return models.RoundChange{}, fmt.Errorf("round %d → %s: %w", id, to, err)
@@ -418,9 +443,12 @@ func (db *DB) AssignRound(ctx context.Context, actor models.Actor, roundID int64
 		if err := tx.Where("id IN (?)", tx.Model(&roundProjectRow{}).Select("project_id").Where("round_id = ?", roundID)).Order("id").Find(&projects).Error; err != nil {
 			return err
 		}
-		experts, err := enabledExperts(tx)
+		experts, panel, err := panelOf(tx, roundID)
 		if err != nil {
 			return err
+		}
+		if len(experts) == 0 {
+			return models.Errorf(models.KindConflict, "round %q has no enabled experts to assign", r.Name)
 		}
 		conflicts, err := conflictsOf(tx, experts)
 		if err != nil {
@@ -451,7 +479,7 @@ func (db *DB) AssignRound(ctx context.Context, actor models.Actor, roundID int64
 			return err
 		}
 		return db.appendAudit(tx, models.AuditRecord{Actor: actor, Action: "round.assign", Entity: "round", EntityID: idString(roundID),
-			After: map[string]any{"seed": strconv.FormatUint(seed, 10), "projects": len(projects), "experts": len(experts),
+			After: map[string]any{"seed": strconv.FormatUint(seed, 10), "projects": len(projects), "experts": len(experts), "panel_chosen": panel,
 				"min_load": result.MinLoad, "max_load": result.MaxLoad, "balanced": result.Balanced}})
 	})
 	if err != nil {
@@ -714,6 +742,14 @@ func roundSheet(g *gorm.DB, roundID int64) (judging.Sheet, error) {
 		}
 		sheet.Scores = append(sheet.Scores, judging.SheetScore{Judge: "E" + idString(s.ExpertID), Project: idString(s.ProjectID), Criteria: cps})
 	}
+	decisions, err := tieDecisions(g, roundID)
+	if err != nil {
+		return judging.Sheet{}, mapError(err)
+	}
+	for _, d := range decisions {
+		m := d.model()
+		sheet.Decisions = append(sheet.Decisions, judging.Decision{Order: m.Order, Reason: m.Reason})
+	}
 	return sheet, nil
 }
 
@@ -761,16 +797,8 @@ func (db *DB) SetRoundProjects(ctx context.Context, actor models.Actor, roundID 
 		if int(n) != len(projectIDs) {
 			return models.Invalid("unknown projects", map[string]string{"project_ids": "every project must belong to the round's edition"})
 		}
-		if err := tx.Where("round_id = ?", roundID).Delete(&roundProjectRow{}).Error; err != nil {
+		if err := replaceRoundProjects(tx, roundID, projectIDs); err != nil {
 			return err
-		}
-		if err := tx.Where("round_id = ?", roundID).Delete(&assignmentRow{}).Error; err != nil {
-			return err
-		}
-		for _, id := range projectIDs {
-			if err := tx.Create(&roundProjectRow{RoundID: roundID, ProjectID: id}).Error; err != nil {
-				return err
-			}
 		}
 		return db.appendAudit(tx, models.AuditRecord{Actor: actor, Action: "round.projects", Entity: "round", EntityID: idString(roundID),
 			After: map[string]any{"project_ids": projectIDs, "reason": reason}})
@@ -808,6 +836,10 @@ type publishedEntry struct {
 	Judges    int     `json:"judges"`
 	Method    string  `json:"method_applied"`
 	Tied      bool    `json:"tied"`
+	// Advances is set once the round's advancement is decided; Reason is
+	// the organiser's override reason, when an override placed it.
+	Advances      *bool  `json:"advances,omitempty"`
+	AdvanceReason string `json:"advance_reason,omitempty"`
 }
 
 // publish snapshots the round's results immutably inside the status
@@ -851,6 +883,20 @@ func (db *DB) publish(tx *gorm.DB, actor models.Actor, row roundRow, loc *time.L
 		return err
 	}
 	tree := models.NewUnitTree(units)
+	var adv advancementRow
+	if err := tx.Where("round_id = ?", row.ID).Limit(1).Find(&adv).Error; err != nil {
+		return err
+	}
+	advancing, reasons := map[string]bool{}, map[string]string{}
+	if adv.RoundID != 0 {
+		m := adv.model()
+		for _, p := range m.Advancing {
+			advancing[p] = true
+		}
+		for _, o := range m.Overrides {
+			reasons[o.Project] = o.Reason
+		}
+	}
 	entries := make([]publishedEntry, 0, len(res.Ranking))
 	for _, e := range res.Ranking {
 		id, _ := strconv.ParseInt(e.Project, 10, 64)
@@ -859,8 +905,13 @@ func (db *DB) publish(tx *gorm.DB, actor models.Actor, row roundRow, loc *time.L
 			return err
 		}
 		u, _ := tree.Unit(p.UnitID)
-		entries = append(entries, publishedEntry{Rank: e.Rank, ProjectID: e.Project, Title: p.Title, UnitName: u.Name, Score: e.Score,
-			Display: e.Value.String(), Judges: e.Judges, Method: string(e.MethodApplied), Tied: e.Tied})
+		entry := publishedEntry{Rank: e.Rank, ProjectID: e.Project, Title: p.Title, UnitName: u.Name, Score: e.Score,
+			Display: e.Value.String(), Judges: e.Judges, Method: string(e.MethodApplied), Tied: e.Tied}
+		if adv.RoundID != 0 {
+			a := advancing[e.Project]
+			entry.Advances, entry.AdvanceReason = &a, reasons[e.Project]
+		}
+		entries = append(entries, entry)
 	}
 	resultsJSON, err := json.Marshal(entries)
 	if err != nil {

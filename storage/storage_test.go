@@ -37,6 +37,7 @@ func TestStorage(t *testing.T) {
 		{"deadlines", testDeadline},
 		{"live broker", testLiveBroker},
 		{"review rounds", testRounds},
+		{"tie decisions, advancement, panel, reminders, objections", testDecisions},
 	}
 	open := map[Dialect]func(t *testing.T) *DB{
 		SQLite: func(t *testing.T) *DB { return openMigrated(t, "", t.TempDir()) },

@@ -84,8 +84,10 @@ export interface AssignResult {
   balanced: boolean
   /** note explains, when unbalanced, why. */
   note: string
-  projects: { Project: number; Experts: number[] }[]
-  experts: { Expert: number; Projects: number[] }[]
+  /** projects lists each project's experts (ids sorted), by project id. */
+  projects: { project: number; experts: number[] }[]
+  /** experts lists each expert's projects in review order, by expert id. */
+  experts: { expert: number; projects: number[] }[]
 }
 
 /** ExpertProgress is how far one expert is in a round. */
