@@ -286,7 +286,9 @@ func TestDecisionsOverHTTP(t *testing.T) {
 		ID int64 `json:"id"`
 	}
 	_ = json.Unmarshal(body, &round)
-	rp := func(format string, args ...any) string { return fmt.Sprintf("/api/v1/rounds/%d"+format, append([]any{round.ID}, args...)...) }
+	rp := func(format string, args ...any) string {
+		return fmt.Sprintf("/api/v1/rounds/%d"+format, append([]any{round.ID}, args...)...)
+	}
 
 	// The panel: judge0 and judge1 only.
 	_, users, _ := admin.do("GET", "/api/v1/users?role=expert", nil)
