@@ -295,3 +295,80 @@ func sortedInts(ids ...int64) []int64 {
 	slices.Sort(ids)
 	return ids
 }
+
+// testConflictChains checks that the score save's conflict check, which
+// reads only two ancestor chains, agrees with conflictsOf on the whole tree
+// for every expert and unit of a tree with counties, towns, villages, city
+// departments and an outside unit, affiliations everywhere and declared
+// conflicts.
+func testConflictChains(t *testing.T, db *DB) {
+	ctx := context.Background()
+	city := mustUnit(t, db, nil, models.UnitCity, "惠州市")
+	units := []int64{city}
+	for c := 0; c < 2; c++ {
+		county := mustUnit(t, db, &city, models.UnitCounty, "县"+strconv.Itoa(c))
+		units = append(units, county)
+		dept := mustUnit(t, db, &county, models.UnitDepartment, "县局"+strconv.Itoa(c))
+		units = append(units, dept)
+		for w := 0; w < 2; w++ {
+			town := mustUnit(t, db, &county, models.UnitTown, "镇"+strconv.Itoa(c)+strconv.Itoa(w))
+			village := mustUnit(t, db, &town, models.UnitVillage, "村"+strconv.Itoa(c)+strconv.Itoa(w))
+			units = append(units, town, village)
+		}
+	}
+	cityDept := mustUnit(t, db, &city, models.UnitDepartment, "市局")
+	sub := mustUnit(t, db, &cityDept, models.UnitOrganisation, "市局下属")
+	outside := mustUnit(t, db, nil, models.UnitExternal, "外市大学")
+	units = append(units, cityDept, sub, outside)
+
+	var experts []models.User
+	affiliations := append([]*int64{nil}, func() []*int64 {
+		out := []*int64{}
+		for i := range units {
+			out = append(out, &units[i])
+		}
+		return out
+	}()...)
+	for i, a := range affiliations {
+		e := mustUser(t, db, "cx"+strconv.Itoa(i), []models.Role{models.RoleExpert}, a)
+		if i%3 == 0 {
+			// A declared conflict with some other unit.
+			if err := db.DeclareConflict(ctx, cli, e.ID, units[(i*7)%len(units)], "曾任职"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		experts = append(experts, e)
+	}
+	full, err := conflictsOf(db.gorm, func() []userRow {
+		var rows []userRow
+		db.gorm.Where("id IN ?", func() []int64 {
+			ids := []int64{}
+			for _, e := range experts {
+				ids = append(ids, e.ID)
+			}
+			return ids
+		}()).Find(&rows)
+		return rows
+	}())
+	if err != nil {
+		t.Fatal(err)
+	}
+	conflicts := 0
+	for _, e := range experts {
+		for _, u := range units {
+			got, err := reviewerConflicted(db.gorm, e, u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := full[e.ID].Has(u); got != want {
+				t.Errorf("expert %s (unit %v) and unit %d: chains say %v, the whole tree %v", e.Username, e.UnitID, u, got, want)
+			}
+			if got {
+				conflicts++
+			}
+		}
+	}
+	if conflicts == 0 || conflicts == len(experts)*len(units) {
+		t.Fatalf("a degenerate case: %d conflicts", conflicts)
+	}
+}

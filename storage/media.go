@@ -84,7 +84,7 @@ func (s *MediaService) ReviewMedia(ctx context.Context, expert models.User, roun
 		if err := tx.Take(&round, roundID).Error; err != nil {
 			return err
 		}
-		if _, err := s.db.checkReviewer(tx, expert.ID, roundID, projectID); err != nil {
+		if _, err := s.db.checkReviewer(tx, expert, roundID, projectID); err != nil {
 			return err
 		}
 		return tx.Where("project_id = ?", projectID).Order("id").Find(&rows).Error

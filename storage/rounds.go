@@ -537,9 +537,9 @@ func (db *DB) ExpertReviews(ctx context.Context, expert models.User, roundID int
 
 // checkReviewer refuses an expert who is not assigned the project, or has
 // a conflict with it (declared after the assignment, say): 403.
-func (db *DB) checkReviewer(tx *gorm.DB, expertID, roundID, projectID int64) (projectRow, error) {
+func (db *DB) checkReviewer(tx *gorm.DB, expert models.User, roundID, projectID int64) (projectRow, error) {
 	var n int64
-	if err := tx.Model(&assignmentRow{}).Where("round_id = ? AND project_id = ? AND expert_id = ?", roundID, projectID, expertID).Count(&n).Error; err != nil {
+	if err := tx.Model(&assignmentRow{}).Where("round_id = ? AND project_id = ? AND expert_id = ?", roundID, projectID, expert.ID).Count(&n).Error; err != nil {
 		return projectRow{}, err
 	}
 	if n == 0 {
@@ -549,18 +549,120 @@ func (db *DB) checkReviewer(tx *gorm.DB, expertID, roundID, projectID int64) (pr
 	if err := tx.Take(&p, projectID).Error; err != nil {
 		return projectRow{}, err
 	}
-	var e userRow
-	if err := tx.Take(&e, expertID).Error; err != nil {
-		return projectRow{}, err
-	}
-	conflicts, err := conflictsOf(tx, []userRow{e})
+	conflicted, err := reviewerConflicted(tx, expert, p.UnitID)
 	if err != nil {
 		return projectRow{}, err
 	}
-	if conflicts[expertID].Has(p.UnitID) {
+	if conflicted {
 		return projectRow{}, models.Errorf(models.KindForbidden, "you have a conflict of interest with project %d", projectID)
 	}
 	return p, nil
+}
+
+// scoreContext is what a score save reads first, in one round trip: the
+// round, the project's unit when the project is assigned to the expert,
+// and the expert's score so far.
+type scoreContext struct {
+	ID                  int64
+	EditionID           int64
+	Name                string
+	Ord                 int
+	Kind                string
+	OpensAt             time.Time
+	ClosesAt            time.Time
+	Rubric              string
+	ReviewersPerProject int
+	Method              string
+	TrimCount           int
+	KeyCriterion        string
+	Blind               bool
+	Status              string
+	AssignmentSeed      int64
+	CreatedAt           time.Time
+	UpdatedAt           time.Time
+	ProjectUnitID       *int64  `gorm:"column:project_unit_id"`
+	PrevPoints          *string `gorm:"column:prev_points"`
+	PrevStatus          *string `gorm:"column:prev_status"`
+}
+
+func (c scoreContext) round() roundRow {
+	return roundRow{ID: c.ID, EditionID: c.EditionID, Name: c.Name, Ord: c.Ord, Kind: c.Kind, OpensAt: c.OpensAt, ClosesAt: c.ClosesAt,
+		Rubric: c.Rubric, ReviewersPerProject: c.ReviewersPerProject, Method: c.Method, TrimCount: c.TrimCount, KeyCriterion: c.KeyCriterion,
+		Blind: c.Blind, Status: c.Status, AssignmentSeed: c.AssignmentSeed, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
+}
+
+// loadScoreContext reads a save's context and applies checkReviewer's
+// rules: 404 without the round, 403 when the project is not assigned to
+// the expert or the expert has a conflict with it.
+func loadScoreContext(tx *gorm.DB, expert models.User, roundID, projectID int64) (scoreContext, error) {
+	var rows []scoreContext
+	if err := tx.Raw(`SELECT r.id, r.edition_id, r.name, r.ord, r.kind, r.opens_at, r.closes_at, r.rubric, r.reviewers_per_project,
+			r.method, r.trim_count, r.key_criterion, r.blind, r.status, r.assignment_seed, r.created_at, r.updated_at,
+			p.unit_id AS project_unit_id, s.points AS prev_points, s.status AS prev_status
+		FROM rounds r
+		LEFT JOIN assignments a ON a.round_id = r.id AND a.project_id = ? AND a.expert_id = ?
+		LEFT JOIN projects p ON p.id = a.project_id
+		LEFT JOIN scores s ON s.round_id = r.id AND s.project_id = ? AND s.expert_id = ?
+		WHERE r.id = ?`, projectID, expert.ID, projectID, expert.ID, roundID).Scan(&rows).Error; err != nil {
+		return scoreContext{}, err
+	}
+	if len(rows) == 0 {
+		return scoreContext{}, models.Errorf(models.KindNotFound, "no round %d", roundID)
+	}
+	c := rows[0]
+	if c.ProjectUnitID == nil {
+		return scoreContext{}, models.Errorf(models.KindForbidden, "project %d is not assigned to you in this round", projectID)
+	}
+	conflicted, err := reviewerConflicted(tx, expert, *c.ProjectUnitID)
+	if err != nil {
+		return scoreContext{}, err
+	}
+	if conflicted {
+		return scoreContext{}, models.Errorf(models.KindForbidden, "you have a conflict of interest with project %d", projectID)
+	}
+	return c, nil
+}
+
+// reviewerConflicted reports whether the expert has a conflict of interest
+// with a unit's projects. It gives conflictsOf's answer without reading the
+// whole unit tree: whether the unit lies under one of the expert's conflict
+// roots depends only on the unit's ancestors and the affiliation's (its
+// kind and county), so a tree of those two chains and the expert's
+// declarations decides it.
+func reviewerConflicted(tx *gorm.DB, expert models.User, unitID int64) (bool, error) {
+	seeds := []int64{unitID}
+	if expert.UnitID != nil {
+		seeds = append(seeds, *expert.UnitID)
+	}
+	// One round trip: the chains' units, then the declared unit ids
+	// (declared = 1).
+	type chainRow struct {
+		ID       int64
+		ParentID *int64
+		Kind     string
+		Name     string
+		Declared int
+	}
+	var rows []chainRow
+	if err := tx.Raw(`WITH RECURSIVE chain(id) AS (
+			SELECT id FROM units WHERE id IN ?
+			UNION
+			SELECT u.parent_id FROM units u JOIN chain c ON u.id = c.id WHERE u.parent_id IS NOT NULL)
+		SELECT id, parent_id, kind, name, 0 AS declared FROM units WHERE id IN (SELECT id FROM chain)
+		UNION ALL
+		SELECT unit_id, NULL, '', '', 1 FROM declared_conflicts WHERE expert_id = ?`, seeds, expert.ID).Scan(&rows).Error; err != nil {
+		return false, err
+	}
+	var units []models.Unit
+	var declared []int64
+	for _, r := range rows {
+		if r.Declared == 1 {
+			declared = append(declared, r.ID)
+		} else {
+			units = append(units, models.Unit{ID: r.ID, ParentID: r.ParentID, Kind: models.UnitKind(r.Kind), Name: r.Name})
+		}
+	}
+	return judging.Conflicts(models.NewUnitTree(units), expert.UnitID, declared).Has(unitID), nil
 }
 
 // ReviewProject returns a project for its assigned, non-conflicted expert.
@@ -573,7 +675,7 @@ func (db *DB) ReviewProject(ctx context.Context, expert models.User, roundID, pr
 			return err
 		}
 		var err error
-		if p, err = db.checkReviewer(tx, expert.ID, roundID, projectID); err != nil {
+		if p, err = db.checkReviewer(tx, expert, roundID, projectID); err != nil {
 			return err
 		}
 		var s scoreRow
@@ -600,14 +702,11 @@ func (db *DB) ReviewProject(ctx context.Context, expert models.User, roundID, pr
 func (db *DB) SaveScore(ctx context.Context, actor models.Actor, expert models.User, roundID, projectID int64, points map[string]int64, comment string, submit bool) (models.Score, error) {
 	var out scoreRow
 	err := db.tx(ctx, func(tx *gorm.DB) error {
-		var row roundRow
-		if err := tx.Take(&row, roundID).Error; err != nil {
+		sc, err := loadScoreContext(tx, expert, roundID, projectID)
+		if err != nil {
 			return err
 		}
-		r := row.model()
-		if _, err := db.checkReviewer(tx, expert.ID, roundID, projectID); err != nil {
-			return err
-		}
+		r := sc.round().model()
 		if err := r.AcceptsScores(time.Now()); err != nil {
 			return err
 		}
@@ -624,11 +723,10 @@ func (db *DB) SaveScore(ctx context.Context, actor models.Actor, expert models.U
 		now := time.Now().UTC()
 		status := models.ScoreDraft
 		var submittedAt *time.Time
+		exists := sc.PrevStatus != nil
 		var prev scoreRow
-		err = tx.Where("round_id = ? AND project_id = ? AND expert_id = ?", roundID, projectID, expert.ID).Take(&prev).Error
-		exists := err == nil
-		if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
-			return err
+		if exists {
+			prev.Status, prev.Points = *sc.PrevStatus, *sc.PrevPoints
 		}
 		if submit {
 			status, submittedAt = models.ScoreSubmitted, &now
