@@ -550,6 +550,7 @@ async function withTablet(t, label, fn) {
       await advance.waitFor()
       assert.equal(await advance.locator('#advance-top, [data-testid="advance-top"] input').first().inputValue(), '2')
       await advance.locator('[data-testid="advance-save"]').click()
+      await confirmBox(adminPage)
       await advance.waitFor({ state: 'hidden' })
       assert.match(await closed.locator('[data-testid="advancement-summary"]').innerText(), /前 2 名，2 个项目晋级/)
       assert.equal(await closed.locator('[data-testid="result-advances"]').count(), 2)

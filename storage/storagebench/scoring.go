@@ -280,6 +280,9 @@ func RunScoring(ctx context.Context, w io.Writer, opts ScoringOptions) error {
 	close(tickets)
 	wg.Wait()
 	elapsed := time.Since(start.Add(warm))
+	// Idle keep-alive connections would hold the server's graceful
+	// shutdown until their idle timeout.
+	hc.CloseIdleConnections()
 	srvCPU, genCPU := cpuSeconds(cmd.Process.Pid)-srvCPU0, selfCPUSeconds()-genCPU0
 	var pgUsed float64
 	if pgCPU != nil {

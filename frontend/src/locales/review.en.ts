@@ -197,6 +197,7 @@ const reviewEn: ReviewMessages = {
       withdrawn: 'The decision is withdrawn',
     },
     advance: {
+      confirm: 'If the next round exists as a draft, its projects become the advancing ones and its expert assignment is cleared. Save?',
       title: 'Advancement',
       hint: 'The top N, or everyone at or above a threshold (the exact score counts), advance; the organisers may add or remove single projects with a reason, published with the results. A next round that exists as a draft gets exactly the advancing projects and its assignment is cleared.',
       rule: 'Rule',
