@@ -396,7 +396,7 @@ const reviewEn: ReviewMessages = {
       close: 'Close the round',
       closeConfirm: 'Experts can no longer change scores once it closes, and drafts not submitted do not count. Close “{name}”?',
       reopen: 'Reopen',
-      reopenConfirm: 'Experts can score again and change submitted scores. Reopen “{name}”?',
+      reopenConfirm: 'Experts can score again and change submitted scores; tie decisions and the advancement are cleared and must be made again after closing. Reopen “{name}”?',
       publish: 'Publish results',
       publishConfirm: 'Published results can no longer change, and the 5-working-day publication (objection) window starts. Publish the results of “{name}”?',
       moved: {

@@ -394,7 +394,7 @@ const reviewZhCN = {
       close: '结束评审',
       closeConfirm: '结束后专家不能再修改评分，未提交的草稿不计入成绩。确认结束“{name}”？',
       reopen: '重新开放',
-      reopenConfirm: '重新开放后专家可以继续评分和修改已提交的评分。确认重新开放“{name}”？',
+      reopenConfirm: '重新开放后专家可以继续评分和修改已提交的评分；已作出的并列决定和晋级设置会清除，结束后需重新决定。确认重新开放“{name}”？',
       publish: '发布结果',
       publishConfirm: '发布后结果不能再更改，并开始为期 5 个工作日的公示。确认发布“{name}”的结果？',
       moved: {
