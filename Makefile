@@ -31,6 +31,7 @@ bench: build
 	./bin/leitai bench start --runs 9
 	./bin/leitai bench judging
 	./bin/leitai bench upload --runs 3
+	./bin/leitai bench scoring
 	./bin/leitai bench live
 
 vet:

@@ -180,6 +180,18 @@ var accessTable = map[string][]string{
 	"POST /api/v1/live-events/{id}/votes":                    {"anon", "admin", "unit", "expert", "host"},
 	"GET /api/v1/live-events/{id}/board":                     {"anon", "admin", "unit", "expert", "host"},
 	"GET /api/v1/live-events/{id}/projects/{pid}/photo":      {"anon", "admin", "unit", "expert", "host"},
+	"GET /api/v1/review/rounds/{id}/projects/{pid}/media":    {"expert"},
+	"GET /api/v1/rounds/{id}/decisions":                      {"admin"},
+	"POST /api/v1/rounds/{id}/decisions":                     {"admin"},
+	"DELETE /api/v1/rounds/{id}/decisions/{did}":             {"admin"},
+	"PUT /api/v1/rounds/{id}/advancement":                    {"admin"},
+	"GET /api/v1/rounds/{id}/experts":                        {"admin"},
+	"PUT /api/v1/rounds/{id}/experts":                        {"admin"},
+	"GET /api/v1/rounds/{id}/reminders":                      {"admin"},
+	"POST /api/v1/rounds/{id}/reminders":                     {"admin"},
+	"GET /api/v1/rounds/{id}/objections":                     {"admin"},
+	"POST /api/v1/objections/{id}/answer":                    {"admin"},
+	"POST /api/v1/results/{id}/objections":                   {"anon", "admin", "unit", "expert", "host"},
 }
 
 // seedRoles creates one account per role and signs each in.

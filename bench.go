@@ -28,7 +28,7 @@ import (
 // printing one JSON object per scenario.
 func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return usageError{errors.New("want: leitai bench start|upload|judging|live [flags]")}
+		return usageError{errors.New("want: leitai bench start|upload|judging|scoring|live [flags]")}
 	}
 	switch args[0] {
 	case "live":
@@ -45,6 +45,20 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return usageError{err}
 		}
 		return storagebench.RunUpload(ctx, stdout, storagebench.UploadOptions{Size: *size << 20, Concurrency: *conc, Runs: *runs, Log: stderr})
+	case "scoring":
+		fset := flag.NewFlagSet("leitai bench scoring", flag.ContinueOnError)
+		fset.SetOutput(stderr)
+		rate := fset.Int("rate", 500, "score saves per second to offer")
+		dur := fset.Duration("duration", 10*time.Second, "how long to hold the rate (after a 1 s warm-up)")
+		experts := fset.Int("experts", 50, "experts in the round")
+		projects := fset.Int("projects", 200, "projects in the round (5 experts each)")
+		dbURL := fset.String("database-url", "", "a throwaway PostgreSQL database to use (default: start a throwaway cluster)")
+		submitEvery := fset.Int("submit-every", 4, "one (expert, project) pair in N submits (audited) on every save, the others save drafts; -1: drafts only")
+		if err := fset.Parse(args[1:]); err != nil {
+			return usageError{err}
+		}
+		return storagebench.RunScoring(ctx, stdout, storagebench.ScoringOptions{DatabaseURL: *dbURL, Rate: *rate, Duration: *dur,
+			Experts: *experts, Projects: *projects, SubmitEvery: *submitEvery, Log: stderr})
 	case "start":
 		fset := flag.NewFlagSet("leitai bench start", flag.ContinueOnError)
 		fset.SetOutput(stderr)
@@ -61,7 +75,7 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		return json.NewEncoder(stdout).Encode(res)
 	}
-	return usageError{fmt.Errorf("unknown benchmark %q (want: start, upload, judging or live)", args[0])}
+	return usageError{fmt.Errorf("unknown benchmark %q (want: start, upload, judging, scoring or live)", args[0])}
 }
 
 // startResult is the JSON line of the start benchmark.

@@ -55,7 +55,7 @@ Usage:
   leitai demo [--password P] [--json]
                                 seed the demo edition into an empty database
   leitai rank < sheet.json      rank a score sheet exactly as the server does (JSON)
-  leitai bench start|upload|judging
+  leitai bench start|upload|judging|scoring
                                 the benchmarks of BENCHMARKS.md, one JSON object per line
   leitai version                print the version
 

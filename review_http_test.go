@@ -227,3 +227,185 @@ func uploadPNG(t *testing.T, c *client, projectID int64) {
 		t.Fatalf("complete: %d %s", code, body)
 	}
 }
+
+// TestDecisionsOverHTTP: two projects tie through the whole chain; the
+// admin chooses the panel, reminds the expert who is behind, decides the
+// tie and the advancement, publishes; the published sheet carries the
+// decision so `leitai rank` reproduces the order; the public objects and
+// the admin's answer shows on the public results. The expert sees the
+// media with blind file names and no unit anywhere.
+func TestDecisionsOverHTTP(t *testing.T) {
+	dir := t.TempDir()
+	base := startServe(t, testConfig(t, map[string]string{"LEITAI_DATA_DIR": dir}))
+	ctx := context.Background()
+	db, err := storage.Open(ctx, "", dir, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	actor := models.Actor{Name: "test"}
+	city, _ := db.CreateUnit(ctx, actor, models.UnitInput{Kind: models.UnitCity, Name: "盲评测试市"})
+	now := time.Now().UTC()
+	ed, _ := db.CreateEdition(ctx, actor, models.EditionInput{Year: 2026, Title: "裁决测试", Categories: []string{"基层治理"},
+		OpensAt: now.Add(-time.Hour), ClosesAt: now.Add(time.Hour), Status: models.EditionActive})
+	var ids []int64
+	for i := 0; i < 3; i++ {
+		u, _ := db.CreateUser(ctx, actor, models.NewUser{Username: fmt.Sprintf("unit%d", i), Password: "password-1", Roles: []models.Role{models.RoleUnit}, UnitID: &city.ID})
+		p, err := db.CreateProject(ctx, actor, u, ed.ID, models.ProjectFields{Title: fmt.Sprintf("项目%d", i), Category: "基层治理", Summary: "s",
+			Problem: "p", Approach: "a", Results: "r", Replicability: "r", Sustainability: "s", StartDate: "2025-01-01", ContactName: "c", ContactPhone: "13812345678"}, time.UTC)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, p.ID)
+	}
+	for _, name := range []string{"boss", "judge0", "judge1", "judge2"} {
+		role := models.RoleExpert
+		if name == "boss" {
+			role = models.RoleAdmin
+		}
+		if _, err := db.CreateUser(ctx, actor, models.NewUser{Username: name, Password: "password-1", Roles: []models.Role{role}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	admin := login(t, base, "boss", "password-1")
+	for i, id := range ids {
+		unit := login(t, base, fmt.Sprintf("unit%d", i), "password-1")
+		uploadPNG(t, unit, id)
+		if code, body, _ := unit.do("POST", fmt.Sprintf("/api/v1/projects/%d/submit", id), map[string]any{}); code != 200 {
+			t.Fatalf("submit: %d %s", code, body)
+		}
+	}
+	admin.do("POST", "/api/v1/projects/eligibility", map[string]any{"project_ids": ids, "eligible": true})
+	code, body, _ := admin.do("POST", fmt.Sprintf("/api/v1/editions/%d/rounds", ed.ID), map[string]any{
+		"name": "初审", "kind": "online", "opens_at": now.Add(-time.Hour), "closes_at": now.Add(time.Hour),
+		"reviewers_per_project": 2, "method": "mean", "key_criterion": "innovative", "blind": true})
+	if code != 201 {
+		t.Fatalf("create round: %d %s", code, body)
+	}
+	var round struct {
+		ID int64 `json:"id"`
+	}
+	_ = json.Unmarshal(body, &round)
+	rp := func(format string, args ...any) string {
+		return fmt.Sprintf("/api/v1/rounds/%d"+format, append([]any{round.ID}, args...)...)
+	}
+
+	// The panel: judge0 and judge1 only.
+	_, users, _ := admin.do("GET", "/api/v1/users?role=expert", nil)
+	var ul struct {
+		Users []struct {
+			ID       int64  `json:"id"`
+			Username string `json:"username"`
+		} `json:"users"`
+	}
+	_ = json.Unmarshal(users, &ul)
+	var panel []int64
+	for _, u := range ul.Users {
+		if u.Username != "judge2" {
+			panel = append(panel, u.ID)
+		}
+	}
+	if code, body, _ := admin.do("PUT", rp("/experts"), map[string]any{"expert_ids": panel}); code != 200 {
+		t.Fatalf("panel: %d %s", code, body)
+	}
+	code, body, _ = admin.do("POST", rp("/assign"), map[string]any{"seed": 3})
+	if code != 200 || !strings.Contains(string(body), `"projects":[{"project":`) || !strings.Contains(string(body), `"experts":[{"expert":`) {
+		t.Fatalf("assign (snake_case JSON): %d %s", code, body)
+	}
+	admin.do("POST", rp("/status"), map[string]any{"status": "open"})
+
+	judges := []*client{login(t, base, "judge0", "password-1"), login(t, base, "judge1", "password-1")}
+	// Media for the assigned expert: blind names, no unit.
+	code, media, _ := judges[0].do("GET", fmt.Sprintf("/api/v1/review/rounds/%d/projects/%d/media", round.ID, ids[0]), nil)
+	if code != 200 || !strings.Contains(string(media), `"filename":"附件1.png"`) || strings.Contains(string(media), "photo") ||
+		strings.Contains(string(media), "盲评测试市") || !strings.Contains(string(media), `"url":"`) {
+		t.Fatalf("review media: %d %s", code, media)
+	}
+	if code, _, _ := login(t, base, "judge2", "password-1").do("GET", fmt.Sprintf("/api/v1/review/rounds/%d/projects/%d/media", round.ID, ids[0]), nil); code != 403 {
+		t.Fatalf("media of an unassigned project: %d", code)
+	}
+	for j, judge := range judges {
+		for i, pid := range ids {
+			inn := 20.0
+			if i == 2 {
+				inn = 24
+			}
+			submit := j == 0 || i < 2
+			code, body, _ := judge.do("PUT", fmt.Sprintf("/api/v1/review/rounds/%d/projects/%d/score", round.ID, pid), map[string]any{"points": map[string]any{
+				"innovative": inn, "exploratory": 15, "demonstrative": 15, "replicable": 15, "sustainable": 10}, "submit": submit})
+			if code != 200 {
+				t.Fatalf("score: %d %s", code, body)
+			}
+		}
+	}
+	code, body, _ = admin.do("POST", rp("/reminders"), map[string]any{"message": "请尽快完成评审"})
+	if code != 200 || strings.Count(string(body), `"expert_id"`) != 1 || !strings.Contains(string(body), `"username":"judge1"`) {
+		t.Fatalf("remind: %d %s", code, body)
+	}
+	if code, body, _ := judges[1].do("GET", "/api/v1/review/rounds", nil); code != 200 || !strings.Contains(string(body), `"message":"请尽快完成评审","remaining":1`) {
+		t.Fatalf("the expert's home shows the reminder: %d %s", code, body)
+	}
+	judges[1].do("PUT", fmt.Sprintf("/api/v1/review/rounds/%d/projects/%d/score", round.ID, ids[2]), map[string]any{"points": map[string]any{
+		"innovative": 24, "exploratory": 15, "demonstrative": 15, "replicable": 15, "sustainable": 10}, "submit": true})
+	admin.do("POST", rp("/status"), map[string]any{"status": "closed"})
+
+	p0, p1, p2 := fmt.Sprint(ids[0]), fmt.Sprint(ids[1]), fmt.Sprint(ids[2])
+	if code, body, _ := admin.do("GET", rp("/results"), nil); code != 200 || strings.Count(string(body), `"tied":true`) != 2 {
+		t.Fatalf("flagged tie: %d %s", code, body)
+	}
+	if code, body, _ := admin.do("POST", rp("/decisions"), map[string]any{"order": []string{p2, p1}, "reason": "x"}); code != 422 || !strings.Contains(string(body), `"order"`) {
+		t.Fatalf("a decision naming an untied project: %d %s", code, body)
+	}
+	if code, body, _ := admin.do("POST", rp("/decisions"), map[string]any{"order": []string{p1, p0}, "reason": "现场核查情况更好"}); code != 201 {
+		t.Fatalf("decide: %d %s", code, body)
+	}
+	if code, body, _ := admin.do("PUT", rp("/advancement"), map[string]any{"top": 1, "overrides": []map[string]any{{"project": p1, "advance": true, "reason": "破格晋级"}}}); code != 200 ||
+		!strings.Contains(string(body), `"advancing":["`+p2+`","`+p1+`"]`) {
+		t.Fatalf("advancement: %d %s", code, body)
+	}
+	if code, body, _ := admin.do("GET", rp("/decisions"), nil); code != 200 || !strings.Contains(string(body), `"reason":"现场核查情况更好"`) || !strings.Contains(string(body), `"top":1`) {
+		t.Fatalf("decisions: %d %s", code, body)
+	}
+	code, results, _ := admin.do("GET", rp("/results"), nil)
+	if code != 200 || strings.Contains(string(results), `"tied":true`) || !strings.Contains(string(results), `"tiebreak":"decision"`) {
+		t.Fatalf("decided results: %d %s", code, results)
+	}
+	if code, body, _ := admin.do("POST", rp("/status"), map[string]any{"status": "published"}); code != 200 {
+		t.Fatalf("publish: %d %s", code, body)
+	}
+	anon := &client{t: t, base: base}
+	_, sheet, _ := anon.do("GET", rp("/published-sheet"), nil)
+	var out, errOut bytes.Buffer
+	if code := run(ctx, []string{"rank"}, bytes.NewReader(sheet), &out, &errOut); code != 0 {
+		t.Fatalf("leitai rank: %d %s", code, errOut.String())
+	}
+	want := fmt.Sprintf(`{"ranking":[{"project":"%s","score":79,"rank":1,"judges":2,"method_applied":"mean","tied":false},{"project":"%s","score":75,"rank":2,"judges":2,"method_applied":"mean","tied":false},{"project":"%s","score":75,"rank":3,"judges":2,"method_applied":"mean","tied":false}]}`, p2, p1, p0)
+	if strings.TrimSpace(out.String()) != want {
+		t.Fatalf("leitai rank on the published sheet:\n%s\nwant\n%s", out.String(), want)
+	}
+
+	// Objections: public, name and contact required; answered publicly.
+	op := fmt.Sprintf("/api/v1/results/%d/objections", round.ID)
+	if code, body, _ := anon.do("POST", op, map[string]any{"body": "太短"}); code != 422 || !strings.Contains(string(body), `"contact"`) {
+		t.Fatalf("incomplete objection: %d %s", code, body)
+	}
+	code, body, _ = anon.do("POST", op, map[string]any{"project_id": ids[1], "name": "李女士", "contact": "13900002222", "body": "破格晋级的理由不够充分，请说明。"})
+	if code != 201 {
+		t.Fatalf("objection: %d %s", code, body)
+	}
+	var obj struct {
+		ID int64 `json:"id"`
+	}
+	_ = json.Unmarshal(body, &obj)
+	if code, body, _ := admin.do("GET", rp("/objections"), nil); code != 200 || !strings.Contains(string(body), `"contact":"13900002222"`) {
+		t.Fatalf("admin objections: %d %s", code, body)
+	}
+	if code, body, _ := admin.do("POST", fmt.Sprintf("/api/v1/objections/%d/answer", obj.ID), map[string]any{"answer": "经复核，维持原决定。"}); code != 200 {
+		t.Fatalf("answer: %d %s", code, body)
+	}
+	code, pub, _ := anon.do("GET", "/api/v1/results", nil)
+	if code != 200 || !strings.Contains(string(pub), `"answer":"经复核，维持原决定。"`) || strings.Contains(string(pub), "13900002222") ||
+		strings.Contains(string(pub), "李女士") || !strings.Contains(string(pub), `"objections_open":true`) || !strings.Contains(string(pub), `"advances":true,"advance_reason":"破格晋级"`) {
+		t.Fatalf("public results: %d %s", code, pub)
+	}
+}

@@ -27,6 +27,7 @@ type MediaLibrary interface {
 	MediaByID(ctx context.Context, user models.User, id int64) (models.Media, error)
 	DeleteMedia(ctx context.Context, actor models.Actor, user models.User, id int64) error
 	MediaLinks(ctx context.Context, m models.Media) (models.MediaLinks, error)
+	ReviewMedia(ctx context.Context, expert models.User, roundID, projectID int64) (models.Round, []models.Media, error)
 }
 
 // mediaJSON is a medium as the API shows it.

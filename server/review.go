@@ -3,7 +3,9 @@ package server
 import (
 	"encoding/json"
 	"fmt"
+	"path"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -55,14 +57,28 @@ func (s *handlers) reviewRounds(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	reminders, err := s.deps.Rounds.LatestReminders(c.UserContext(), sess.User.ID)
+	if err != nil {
+		return err
+	}
+	type reminder struct {
+		Message   string    `json:"message"`
+		Remaining int       `json:"remaining"`
+		SentAt    time.Time `json:"sent_at"`
+	}
 	type item struct {
 		roundJSON
 		Done  int `json:"done"`
 		Total int `json:"total"`
+		// Reminder is the organisers' latest reminder in this round.
+		Reminder *reminder `json:"reminder"`
 	}
 	out := make([]item, len(rounds))
 	for i, r := range rounds {
 		out[i] = item{roundJSON: toRoundJSON(r), Done: counts[r.ID][0], Total: counts[r.ID][1]}
+		if rm, ok := reminders[r.ID]; ok {
+			out[i].Reminder = &reminder{Message: rm.Message, Remaining: rm.Remaining, SentAt: rm.CreatedAt}
+		}
 	}
 	return c.JSON(fiber.Map{"rounds": out})
 }
@@ -196,4 +212,48 @@ func (s *handlers) myConflicts(c *fiber.Ctx) error {
 		ids = []int64{}
 	}
 	return c.JSON(fiber.Map{"unit_ids": ids})
+}
+
+// reviewMedia lists an assigned project's photos, video and documents with
+// expiring links, for its assigned, non-conflicted expert (403 otherwise).
+// In a blind round the file names become 附件1.pdf, 附件2.jpg… (the
+// extension kept), in the JSON and in the links' download names alike.
+func (s *handlers) reviewMedia(c *fiber.Ctx) error {
+	lib, err := s.media()
+	if err != nil {
+		return err
+	}
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	pid, err := pathID(c, "pid")
+	if err != nil {
+		return err
+	}
+	sess, _ := sessionOf(c)
+	round, list, err := lib.ReviewMedia(c.UserContext(), sess.User, id, pid)
+	if err != nil {
+		return err
+	}
+	out := make([]mediaJSON, len(list))
+	for i, m := range list {
+		if round.Blind {
+			m.Filename, m.ProcessError = blindName(i+1, m.Filename), ""
+		}
+		if out[i], err = s.mediaJSON(c, m); err != nil {
+			return err
+		}
+	}
+	return c.JSON(fiber.Map{"media": out, "blind": round.Blind})
+}
+
+// blindName replaces a file name that may name the unit with 附件n and the
+// original extension (only letters and digits, at most 8 of them).
+func blindName(n int, name string) string {
+	ext := strings.ToLower(path.Ext(name))
+	if len(ext) > 9 || strings.Trim(ext[min(1, len(ext)):], "abcdefghijklmnopqrstuvwxyz0123456789") != "" {
+		ext = ""
+	}
+	return fmt.Sprintf("附件%d%s", n, ext)
 }

@@ -232,8 +232,36 @@ func (s *handlers) assignRound(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	projects := make([]assignedProjectJSON, len(a.Projects))
+	for i, p := range a.Projects {
+		projects[i] = assignedProjectJSON{Project: p.Project, Experts: nonNil(p.Experts)}
+	}
+	experts := make([]expertQueueJSON, len(a.Experts))
+	for i, q := range a.Experts {
+		experts[i] = expertQueueJSON{Expert: q.Expert, Projects: nonNil(q.Projects)}
+	}
 	return c.JSON(fiber.Map{"seed": strconv.FormatUint(seed, 10), "min_load": a.MinLoad, "max_load": a.MaxLoad,
-		"balanced": a.Balanced, "note": a.Note, "projects": a.Projects, "experts": a.Experts})
+		"balanced": a.Balanced, "note": a.Note, "projects": projects, "experts": experts})
+}
+
+// assignedProjectJSON is one project's experts in an assignment.
+type assignedProjectJSON struct {
+	Project int64   `json:"project"`
+	Experts []int64 `json:"experts"`
+}
+
+// expertQueueJSON is one expert's projects in review order.
+type expertQueueJSON struct {
+	Expert   int64   `json:"expert"`
+	Projects []int64 `json:"projects"`
+}
+
+// nonNil turns a nil list into an empty one, so JSON shows [] not null.
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
 }
 
 type progressJSON struct {
@@ -336,6 +364,8 @@ func (s *handlers) roundStatistics(c *fiber.Ctx) error {
 		Mean     float64 `json:"mean"`
 		SD       float64 `json:"sd"`
 		Leniency float64 `json:"leniency"`
+		// Totals are the judge's totals, for the distribution (box plot).
+		Totals []float64 `json:"totals"`
 	}
 	type outlierJSON struct {
 		Judge       string  `json:"judge"`
@@ -355,8 +385,14 @@ func (s *handlers) roundStatistics(c *fiber.Ctx) error {
 		return err
 	}
 	expertOf := func(j string) int64 { n, _ := strconv.ParseInt(j[1:], 10, 64); return n }
+	totals := map[string][]float64{}
+	for _, sc := range sheet.Scores {
+		totals[sc.Judge] = append(totals[sc.Judge], sc.TotalPoints().Float64())
+	}
 	for _, j := range rep.Judges {
-		judges = append(judges, judgeJSON{Judge: j.Judge, ExpertID: expertOf(j.Judge), Scores: j.Scores, Mean: j.Mean, SD: j.SD, Leniency: j.Leniency})
+		t := totals[j.Judge]
+		sort.Float64s(t)
+		judges = append(judges, judgeJSON{Judge: j.Judge, ExpertID: expertOf(j.Judge), Scores: j.Scores, Mean: j.Mean, SD: j.SD, Leniency: j.Leniency, Totals: nonNil(t)})
 	}
 	for _, o := range rep.Outliers {
 		outliers = append(outliers, outlierJSON{Judge: o.Judge, ExpertID: expertOf(o.Judge), Project: o.Project, Total: o.Total,
@@ -464,13 +500,37 @@ func (s *handlers) publicResults(c *fiber.Ctx) error {
 		Round          roundJSON       `json:"round"`
 		PublishedAt    time.Time       `json:"published_at"`
 		ObjectionUntil time.Time       `json:"objection_until"`
+		ObjectionsOpen bool            `json:"objections_open"`
 		Ranking        json.RawMessage `json:"ranking"`
 		SheetURL       string          `json:"sheet_url"`
+		ObjectionURL   string          `json:"objection_url"`
+		// Objections counts every objection received; Answered lists the
+		// answered ones without their senders.
+		Objections int                   `json:"objections"`
+		Answered   []publicObjectionJSON `json:"answered"`
 	}
+	ids := make([]int64, len(pubs))
+	for i, p := range pubs {
+		ids[i] = p.RoundID
+	}
+	objections, err := s.deps.Rounds.PublishedObjections(c.UserContext(), ids)
+	if err != nil {
+		return err
+	}
+	now := time.Now()
 	out := make([]item, len(pubs))
 	for i, p := range pubs {
 		out[i] = item{Round: toRoundJSON(rounds[i]), PublishedAt: p.PublishedAt, ObjectionUntil: p.ObjectionUntil,
-			Ranking: json.RawMessage(p.Results), SheetURL: fmt.Sprintf("/api/v1/rounds/%d/published-sheet", p.RoundID)}
+			ObjectionsOpen: p.AcceptsObjections(now) == nil, Ranking: json.RawMessage(p.Results),
+			SheetURL:     fmt.Sprintf("/api/v1/rounds/%d/published-sheet", p.RoundID),
+			ObjectionURL: fmt.Sprintf("/api/v1/results/%d/objections", p.RoundID),
+			Objections:   len(objections[p.RoundID]), Answered: []publicObjectionJSON{}}
+		for _, o := range objections[p.RoundID] {
+			if o.AnsweredAt != nil {
+				out[i].Answered = append(out[i].Answered, publicObjectionJSON{ID: o.ID, ProjectID: o.ProjectID, Body: o.Body,
+					CreatedAt: o.CreatedAt, Answer: o.Answer, AnsweredAt: o.AnsweredAt})
+			}
+		}
 	}
 	return c.JSON(fiber.Map{"results": out})
 }

@@ -78,6 +78,16 @@ func (s *handlers) routes(app *fiber.App) *router {
 	r.get(v1+"/rounds/:id/sheet", adminsOnly, s.roundSheet)
 	r.get(v1+"/rounds/:id/statistics", adminsOnly, s.roundStatistics)
 	r.get(v1+"/rounds/:id/export", adminsOnly, s.exportRound)
+	r.get(v1+"/rounds/:id/decisions", adminsOnly, s.roundDecisions)
+	r.post(v1+"/rounds/:id/decisions", adminsOnly, s.decideTie)
+	r.delete(v1+"/rounds/:id/decisions/:did", adminsOnly, s.withdrawTie)
+	r.put(v1+"/rounds/:id/advancement", adminsOnly, s.setAdvancement)
+	r.get(v1+"/rounds/:id/experts", adminsOnly, s.roundExperts)
+	r.put(v1+"/rounds/:id/experts", adminsOnly, s.setRoundExperts)
+	r.get(v1+"/rounds/:id/reminders", adminsOnly, s.roundReminders)
+	r.post(v1+"/rounds/:id/reminders", adminsOnly, s.remindExperts)
+	r.get(v1+"/rounds/:id/objections", adminsOnly, s.roundObjections)
+	r.post(v1+"/objections/:id/answer", adminsOnly, s.answerObjection)
 
 	// The live final (docs/live.md).
 	r.post(v1+"/rounds/:id/live-events", adminsOnly, s.createLiveEvent)
@@ -102,11 +112,15 @@ func (s *handlers) routes(app *fiber.App) *router {
 
 	r.get(v1+"/results", publicAccess, s.publicResults)
 	r.get(v1+"/rounds/:id/published-sheet", publicAccess, s.publishedSheet)
+	// Objections during the publication window: anyone, with a name and a
+	// contact (see submitObjection).
+	r.post(v1+"/results/:id/objections", publicAccess, s.submitObjection)
 
 	r.get(v1+"/review/rounds", expertsOnly, s.reviewRounds)
 	r.get(v1+"/review/rounds/:id", expertsOnly, s.reviewRound)
 	r.get(v1+"/review/rounds/:id/projects/:pid", expertsOnly, s.reviewProject)
 	r.put(v1+"/review/rounds/:id/projects/:pid/score", expertsOnly, s.saveScore)
+	r.get(v1+"/review/rounds/:id/projects/:pid/media", expertsOnly, s.reviewMedia)
 	r.get(v1+"/me/conflicts", expertsOnly, s.myConflicts)
 	r.post(v1+"/me/conflicts", expertsOnly, s.declareConflict)
 

@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -215,20 +214,22 @@ func (db *DB) SessionByToken(ctx context.Context, token string) (models.Session,
 		return models.Session{}, models.ErrUnauthenticated
 	}
 	id := tokenID(token)
-	var s sessionRow
-	if err := db.gorm.WithContext(ctx).Where("id = ?", id).Take(&s).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return models.Session{}, models.Errorf(models.KindUnauthenticated, "the session has ended: please sign in again")
-		}
+	// One round trip for the session and its user: this runs on every
+	// signed-in request.
+	var rows []sessionUserRow
+	if err := db.gorm.WithContext(ctx).Raw(`SELECT s.csrf_token AS s_csrf_token, s.expires_at AS s_expires_at, s.last_seen_at AS s_last_seen_at,
+			u.id, u.username, u.display_name, u.password_hash, u.roles, u.unit_id, u.phone, u.expertise, u.bio, u.disabled, u.created_at, u.updated_at
+		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?`, id).Scan(&rows).Error; err != nil {
 		return models.Session{}, mapError(err)
 	}
+	if len(rows) == 0 {
+		return models.Session{}, models.Errorf(models.KindUnauthenticated, "the session has ended: please sign in again")
+	}
+	s := sessionRow{ID: id, CSRFToken: rows[0].SCSRFToken, ExpiresAt: rows[0].SExpiresAt, LastSeenAt: rows[0].SLastSeenAt}
+	u := rows[0].user()
 	now := time.Now().UTC()
 	if !s.ExpiresAt.After(now) {
 		return models.Session{}, models.Errorf(models.KindUnauthenticated, "the session has expired: please sign in again")
-	}
-	var u userRow
-	if err := db.gorm.WithContext(ctx).Take(&u, s.UserID).Error; err != nil {
-		return models.Session{}, mapError(err)
 	}
 	if u.Disabled {
 		return models.Session{}, models.Errorf(models.KindUnauthenticated, "the account is disabled")
@@ -241,6 +242,30 @@ func (db *DB) SessionByToken(ctx context.Context, token string) (models.Session,
 		}
 	}
 	return models.Session{User: u.model(), CSRFToken: s.CSRFToken, ExpiresAt: s.ExpiresAt}, nil
+}
+
+// sessionUserRow is a session joined with its user.
+type sessionUserRow struct {
+	SCSRFToken   string    `gorm:"column:s_csrf_token"`
+	SExpiresAt   time.Time `gorm:"column:s_expires_at"`
+	SLastSeenAt  time.Time `gorm:"column:s_last_seen_at"`
+	ID           int64
+	Username     string
+	DisplayName  string
+	PasswordHash string
+	Roles        string
+	UnitID       *int64
+	Phone        string
+	Expertise    string
+	Bio          string
+	Disabled     bool
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+func (r sessionUserRow) user() userRow {
+	return userRow{ID: r.ID, Username: r.Username, DisplayName: r.DisplayName, PasswordHash: r.PasswordHash, Roles: r.Roles, UnitID: r.UnitID,
+		Phone: r.Phone, Expertise: r.Expertise, Bio: r.Bio, Disabled: r.Disabled, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 }
 
 // Logout ends the session behind token.

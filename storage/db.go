@@ -65,7 +65,10 @@ func Open(ctx context.Context, databaseURL, dataDir string, log *slog.Logger) (*
 			return nil, fmt.Errorf("postgres pool: %w", err)
 		}
 		sqlDB.SetMaxOpenConns(40)
-		sqlDB.SetMaxIdleConns(10)
+		// As many idle as open: under a burst (500 score saves/s) a smaller
+		// idle pool closes and reopens connections, and each new one costs
+		// PostgreSQL a backend process.
+		sqlDB.SetMaxIdleConns(40)
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 		db := &DB{gorm: g, dialect: Postgres, url: databaseURL}
 		if err := db.Ping(ctx); err != nil {

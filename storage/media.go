@@ -74,6 +74,31 @@ func (s *MediaService) ListMedia(ctx context.Context, user models.User, projectI
 	return out, nil
 }
 
+// ReviewMedia returns the media of a project for its assigned,
+// non-conflicted expert in a round (403 otherwise), with the round so the
+// caller can hide the file names of a blind round.
+func (s *MediaService) ReviewMedia(ctx context.Context, expert models.User, roundID, projectID int64) (models.Round, []models.Media, error) {
+	var round roundRow
+	var rows []mediaRow
+	err := s.db.tx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Take(&round, roundID).Error; err != nil {
+			return err
+		}
+		if _, err := s.db.checkReviewer(tx, expert, roundID, projectID); err != nil {
+			return err
+		}
+		return tx.Where("project_id = ?", projectID).Order("id").Find(&rows).Error
+	})
+	if err != nil {
+		return models.Round{}, nil, fmt.Errorf("review media of project %d: %w", projectID, err)
+	}
+	out := make([]models.Media, len(rows))
+	for i, r := range rows {
+		out[i] = r.model()
+	}
+	return round.model(), out, nil
+}
+
 // loadMedia reads a medium whose project the user may see.
 func (s *MediaService) loadMedia(tx *gorm.DB, user models.User, id int64) (mediaRow, error) {
 	var row mediaRow

@@ -145,7 +145,8 @@ func roundAudit(r models.Round) map[string]any {
 
 // CreateRound adds a draft round after the edition's last one. The first
 // round reviews the edition's eligible projects; a later round starts with
-// the projects of the round before it.
+// the projects that advance from the round before it when its advancement
+// is decided, else with all of that round's projects.
 func (db *DB) CreateRound(ctx context.Context, actor models.Actor, editionID int64, in models.Round) (models.Round, error) {
 	in.Status = models.RoundDraft
 	if err := in.Validate(); err != nil {
@@ -171,8 +172,23 @@ func (db *DB) CreateRound(ctx context.Context, actor models.Actor, editionID int
 			if err := tx.Model(&projectRow{}).Where("edition_id = ? AND status = ?", editionID, string(models.ProjectEligible)).Order("id").Pluck("id", &projectIDs).Error; err != nil {
 				return err
 			}
-		} else if err := tx.Model(&roundProjectRow{}).Where("round_id = ?", last.ID).Order("project_id").Pluck("project_id", &projectIDs).Error; err != nil {
-			return err
+		} else {
+			var adv advancementRow
+			if err := tx.Where("round_id = ?", last.ID).Limit(1).Find(&adv).Error; err != nil {
+				return err
+			}
+			if adv.RoundID != 0 {
+				for _, p := range adv.model().Advancing {
+					id, err := strconv.ParseInt(p, 10, 64)
+					if err != nil {
+						return fmt.Errorf("advancing project %q: %w", p, err)
+					}
+					projectIDs = append(projectIDs, id)
+				}
+				sort.Slice(projectIDs, func(i, j int) bool { return projectIDs[i] < projectIDs[j] })
+			} else if err := tx.Model(&roundProjectRow{}).Where("round_id = ?", last.ID).Order("project_id").Pluck("project_id", &projectIDs).Error; err != nil {
+				return err
+			}
 		}
 		for _, id := range projectIDs {
 			if err := tx.Create(&roundProjectRow{RoundID: row.ID, ProjectID: id}).Error; err != nil {
@@ -307,6 +323,16 @@ func (db *DB) MoveRound(ctx context.Context, actor models.Actor, id int64, to mo
 				res.UncountedDrafts = append(res.UncountedDrafts, d.model())
 			}
 		}
+		after := map[string]any{"status": to, "uncounted_drafts": len(res.UncountedDrafts)}
+		if to == models.RoundOpen && r.Status == models.RoundClosed {
+			// Reopening lets scores change: the tie decisions and the
+			// advancement made on the old ranking no longer fit.
+			n, adv, err := clearDecisions(tx, id)
+			if err != nil {
+				return err
+			}
+			after["cleared_tie_decisions"], after["cleared_advancement"] = n, adv
+		}
 		before := r
 		row.Status, row.UpdatedAt = string(to), time.Now().UTC()
 		if err := tx.Model(&row).Select("status", "updated_at").Updates(&row).Error; err != nil {
@@ -314,8 +340,7 @@ func (db *DB) MoveRound(ctx context.Context, actor models.Actor, id int64, to mo
 		}
 		res.Round = row.model()
 		return db.appendAudit(tx, models.AuditRecord{Actor: actor, Action: "round." + string(to), Entity: "round",
-			EntityID: idString(id), Before: map[string]any{"status": before.Status},
-			After: map[string]any{"status": to, "uncounted_drafts": len(res.UncountedDrafts)}})
+			EntityID: idString(id), Before: map[string]any{"status": before.Status}, After: after})
 	})
 	if err != nil {
 		return models.RoundChange{}, fmt.Errorf("round %d → %s: %w", id, to, err)
@@ -418,9 +443,12 @@ func (db *DB) AssignRound(ctx context.Context, actor models.Actor, roundID int64
 		if err := tx.Where("id IN (?)", tx.Model(&roundProjectRow{}).Select("project_id").Where("round_id = ?", roundID)).Order("id").Find(&projects).Error; err != nil {
 			return err
 		}
-		experts, err := enabledExperts(tx)
+		experts, panel, err := panelOf(tx, roundID)
 		if err != nil {
 			return err
+		}
+		if len(experts) == 0 {
+			return models.Errorf(models.KindConflict, "round %q has no enabled experts to assign", r.Name)
 		}
 		conflicts, err := conflictsOf(tx, experts)
 		if err != nil {
@@ -451,7 +479,7 @@ func (db *DB) AssignRound(ctx context.Context, actor models.Actor, roundID int64
 			return err
 		}
 		return db.appendAudit(tx, models.AuditRecord{Actor: actor, Action: "round.assign", Entity: "round", EntityID: idString(roundID),
-			After: map[string]any{"seed": strconv.FormatUint(seed, 10), "projects": len(projects), "experts": len(experts),
+			After: map[string]any{"seed": strconv.FormatUint(seed, 10), "projects": len(projects), "experts": len(experts), "panel_chosen": panel,
 				"min_load": result.MinLoad, "max_load": result.MaxLoad, "balanced": result.Balanced}})
 	})
 	if err != nil {
@@ -509,9 +537,9 @@ func (db *DB) ExpertReviews(ctx context.Context, expert models.User, roundID int
 
 // checkReviewer refuses an expert who is not assigned the project, or has
 // a conflict with it (declared after the assignment, say): 403.
-func (db *DB) checkReviewer(tx *gorm.DB, expertID, roundID, projectID int64) (projectRow, error) {
+func (db *DB) checkReviewer(tx *gorm.DB, expert models.User, roundID, projectID int64) (projectRow, error) {
 	var n int64
-	if err := tx.Model(&assignmentRow{}).Where("round_id = ? AND project_id = ? AND expert_id = ?", roundID, projectID, expertID).Count(&n).Error; err != nil {
+	if err := tx.Model(&assignmentRow{}).Where("round_id = ? AND project_id = ? AND expert_id = ?", roundID, projectID, expert.ID).Count(&n).Error; err != nil {
 		return projectRow{}, err
 	}
 	if n == 0 {
@@ -521,18 +549,120 @@ func (db *DB) checkReviewer(tx *gorm.DB, expertID, roundID, projectID int64) (pr
 	if err := tx.Take(&p, projectID).Error; err != nil {
 		return projectRow{}, err
 	}
-	var e userRow
-	if err := tx.Take(&e, expertID).Error; err != nil {
-		return projectRow{}, err
-	}
-	conflicts, err := conflictsOf(tx, []userRow{e})
+	conflicted, err := reviewerConflicted(tx, expert, p.UnitID)
 	if err != nil {
 		return projectRow{}, err
 	}
-	if conflicts[expertID].Has(p.UnitID) {
+	if conflicted {
 		return projectRow{}, models.Errorf(models.KindForbidden, "you have a conflict of interest with project %d", projectID)
 	}
 	return p, nil
+}
+
+// scoreContext is what a score save reads first, in one round trip: the
+// round, the project's unit when the project is assigned to the expert,
+// and the expert's score so far.
+type scoreContext struct {
+	ID                  int64
+	EditionID           int64
+	Name                string
+	Ord                 int
+	Kind                string
+	OpensAt             time.Time
+	ClosesAt            time.Time
+	Rubric              string
+	ReviewersPerProject int
+	Method              string
+	TrimCount           int
+	KeyCriterion        string
+	Blind               bool
+	Status              string
+	AssignmentSeed      int64
+	CreatedAt           time.Time
+	UpdatedAt           time.Time
+	ProjectUnitID       *int64  `gorm:"column:project_unit_id"`
+	PrevPoints          *string `gorm:"column:prev_points"`
+	PrevStatus          *string `gorm:"column:prev_status"`
+}
+
+func (c scoreContext) round() roundRow {
+	return roundRow{ID: c.ID, EditionID: c.EditionID, Name: c.Name, Ord: c.Ord, Kind: c.Kind, OpensAt: c.OpensAt, ClosesAt: c.ClosesAt,
+		Rubric: c.Rubric, ReviewersPerProject: c.ReviewersPerProject, Method: c.Method, TrimCount: c.TrimCount, KeyCriterion: c.KeyCriterion,
+		Blind: c.Blind, Status: c.Status, AssignmentSeed: c.AssignmentSeed, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
+}
+
+// loadScoreContext reads a save's context and applies checkReviewer's
+// rules: 404 without the round, 403 when the project is not assigned to
+// the expert or the expert has a conflict with it.
+func loadScoreContext(tx *gorm.DB, expert models.User, roundID, projectID int64) (scoreContext, error) {
+	var rows []scoreContext
+	if err := tx.Raw(`SELECT r.id, r.edition_id, r.name, r.ord, r.kind, r.opens_at, r.closes_at, r.rubric, r.reviewers_per_project,
+			r.method, r.trim_count, r.key_criterion, r.blind, r.status, r.assignment_seed, r.created_at, r.updated_at,
+			p.unit_id AS project_unit_id, s.points AS prev_points, s.status AS prev_status
+		FROM rounds r
+		LEFT JOIN assignments a ON a.round_id = r.id AND a.project_id = ? AND a.expert_id = ?
+		LEFT JOIN projects p ON p.id = a.project_id
+		LEFT JOIN scores s ON s.round_id = r.id AND s.project_id = ? AND s.expert_id = ?
+		WHERE r.id = ?`, projectID, expert.ID, projectID, expert.ID, roundID).Scan(&rows).Error; err != nil {
+		return scoreContext{}, err
+	}
+	if len(rows) == 0 {
+		return scoreContext{}, models.Errorf(models.KindNotFound, "no round %d", roundID)
+	}
+	c := rows[0]
+	if c.ProjectUnitID == nil {
+		return scoreContext{}, models.Errorf(models.KindForbidden, "project %d is not assigned to you in this round", projectID)
+	}
+	conflicted, err := reviewerConflicted(tx, expert, *c.ProjectUnitID)
+	if err != nil {
+		return scoreContext{}, err
+	}
+	if conflicted {
+		return scoreContext{}, models.Errorf(models.KindForbidden, "you have a conflict of interest with project %d", projectID)
+	}
+	return c, nil
+}
+
+// reviewerConflicted reports whether the expert has a conflict of interest
+// with a unit's projects. It gives conflictsOf's answer without reading the
+// whole unit tree: whether the unit lies under one of the expert's conflict
+// roots depends only on the unit's ancestors and the affiliation's (its
+// kind and county), so a tree of those two chains and the expert's
+// declarations decides it.
+func reviewerConflicted(tx *gorm.DB, expert models.User, unitID int64) (bool, error) {
+	seeds := []int64{unitID}
+	if expert.UnitID != nil {
+		seeds = append(seeds, *expert.UnitID)
+	}
+	// One round trip: the chains' units, then the declared unit ids
+	// (declared = 1).
+	type chainRow struct {
+		ID       int64
+		ParentID *int64
+		Kind     string
+		Name     string
+		Declared int
+	}
+	var rows []chainRow
+	if err := tx.Raw(`WITH RECURSIVE chain(id) AS (
+			SELECT id FROM units WHERE id IN ?
+			UNION
+			SELECT u.parent_id FROM units u JOIN chain c ON u.id = c.id WHERE u.parent_id IS NOT NULL)
+		SELECT id, parent_id, kind, name, 0 AS declared FROM units WHERE id IN (SELECT id FROM chain)
+		UNION ALL
+		SELECT unit_id, NULL, '', '', 1 FROM declared_conflicts WHERE expert_id = ?`, seeds, expert.ID).Scan(&rows).Error; err != nil {
+		return false, err
+	}
+	var units []models.Unit
+	var declared []int64
+	for _, r := range rows {
+		if r.Declared == 1 {
+			declared = append(declared, r.ID)
+		} else {
+			units = append(units, models.Unit{ID: r.ID, ParentID: r.ParentID, Kind: models.UnitKind(r.Kind), Name: r.Name})
+		}
+	}
+	return judging.Conflicts(models.NewUnitTree(units), expert.UnitID, declared).Has(unitID), nil
 }
 
 // ReviewProject returns a project for its assigned, non-conflicted expert.
@@ -545,7 +675,7 @@ func (db *DB) ReviewProject(ctx context.Context, expert models.User, roundID, pr
 			return err
 		}
 		var err error
-		if p, err = db.checkReviewer(tx, expert.ID, roundID, projectID); err != nil {
+		if p, err = db.checkReviewer(tx, expert, roundID, projectID); err != nil {
 			return err
 		}
 		var s scoreRow
@@ -572,14 +702,11 @@ func (db *DB) ReviewProject(ctx context.Context, expert models.User, roundID, pr
 func (db *DB) SaveScore(ctx context.Context, actor models.Actor, expert models.User, roundID, projectID int64, points map[string]int64, comment string, submit bool) (models.Score, error) {
 	var out scoreRow
 	err := db.tx(ctx, func(tx *gorm.DB) error {
-		var row roundRow
-		if err := tx.Take(&row, roundID).Error; err != nil {
+		sc, err := loadScoreContext(tx, expert, roundID, projectID)
+		if err != nil {
 			return err
 		}
-		r := row.model()
-		if _, err := db.checkReviewer(tx, expert.ID, roundID, projectID); err != nil {
-			return err
-		}
+		r := sc.round().model()
 		if err := r.AcceptsScores(time.Now()); err != nil {
 			return err
 		}
@@ -596,11 +723,10 @@ func (db *DB) SaveScore(ctx context.Context, actor models.Actor, expert models.U
 		now := time.Now().UTC()
 		status := models.ScoreDraft
 		var submittedAt *time.Time
+		exists := sc.PrevStatus != nil
 		var prev scoreRow
-		err = tx.Where("round_id = ? AND project_id = ? AND expert_id = ?", roundID, projectID, expert.ID).Take(&prev).Error
-		exists := err == nil
-		if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
-			return err
+		if exists {
+			prev.Status, prev.Points = *sc.PrevStatus, *sc.PrevPoints
 		}
 		if submit {
 			status, submittedAt = models.ScoreSubmitted, &now
@@ -695,11 +821,30 @@ func (db *DB) RoundSheet(ctx context.Context, roundID int64) (judging.Sheet, err
 func roundSheet(g *gorm.DB, roundID int64) (judging.Sheet, error) {
 	// A live final's sheet carries the previous round, the audience and
 	// the composite's weights.
-	if ls, err := liveRoundSheet(g, roundID); err != nil {
+	ls, err := liveRoundSheet(g, roundID)
+	if err != nil {
 		return judging.Sheet{}, mapError(err)
-	} else if ls != nil {
-		return *ls, nil
 	}
+	var sheet judging.Sheet
+	if ls != nil {
+		sheet = *ls
+	} else if sheet, err = panelSheet(g, roundID); err != nil {
+		return judging.Sheet{}, err
+	}
+	decisions, err := tieDecisions(g, roundID)
+	if err != nil {
+		return judging.Sheet{}, mapError(err)
+	}
+	for _, d := range decisions {
+		m := d.model()
+		sheet.Decisions = append(sheet.Decisions, judging.Decision{Order: m.Order, Reason: m.Reason})
+	}
+	return sheet, nil
+}
+
+// panelSheet is an online round's sheet: its submitted scores, the experts
+// as E<id>.
+func panelSheet(g *gorm.DB, roundID int64) (judging.Sheet, error) {
 	var row roundRow
 	if err := g.Take(&row, roundID).Error; err != nil {
 		return judging.Sheet{}, mapError(err)
@@ -768,16 +913,8 @@ func (db *DB) SetRoundProjects(ctx context.Context, actor models.Actor, roundID 
 		if int(n) != len(projectIDs) {
 			return models.Invalid("unknown projects", map[string]string{"project_ids": "every project must belong to the round's edition"})
 		}
-		if err := tx.Where("round_id = ?", roundID).Delete(&roundProjectRow{}).Error; err != nil {
+		if err := replaceRoundProjects(tx, roundID, projectIDs); err != nil {
 			return err
-		}
-		if err := tx.Where("round_id = ?", roundID).Delete(&assignmentRow{}).Error; err != nil {
-			return err
-		}
-		for _, id := range projectIDs {
-			if err := tx.Create(&roundProjectRow{RoundID: roundID, ProjectID: id}).Error; err != nil {
-				return err
-			}
 		}
 		return db.appendAudit(tx, models.AuditRecord{Actor: actor, Action: "round.projects", Entity: "round", EntityID: idString(roundID),
 			After: map[string]any{"project_ids": projectIDs, "reason": reason}})
@@ -815,6 +952,10 @@ type publishedEntry struct {
 	Judges    int     `json:"judges"`
 	Method    string  `json:"method_applied"`
 	Tied      bool    `json:"tied"`
+	// Advances is set once the round's advancement is decided; Reason is
+	// the organiser's override reason, when an override placed it.
+	Advances      *bool  `json:"advances,omitempty"`
+	AdvanceReason string `json:"advance_reason,omitempty"`
 }
 
 // publish snapshots the round's results immutably inside the status
@@ -858,6 +999,20 @@ func (db *DB) publish(tx *gorm.DB, actor models.Actor, row roundRow, loc *time.L
 		return err
 	}
 	tree := models.NewUnitTree(units)
+	var adv advancementRow
+	if err := tx.Where("round_id = ?", row.ID).Limit(1).Find(&adv).Error; err != nil {
+		return err
+	}
+	advancing, reasons := map[string]bool{}, map[string]string{}
+	if adv.RoundID != 0 {
+		m := adv.model()
+		for _, p := range m.Advancing {
+			advancing[p] = true
+		}
+		for _, o := range m.Overrides {
+			reasons[o.Project] = o.Reason
+		}
+	}
 	entries := make([]publishedEntry, 0, len(res.Ranking))
 	for _, e := range res.Ranking {
 		id, _ := strconv.ParseInt(e.Project, 10, 64)
@@ -866,8 +1021,13 @@ func (db *DB) publish(tx *gorm.DB, actor models.Actor, row roundRow, loc *time.L
 			return err
 		}
 		u, _ := tree.Unit(p.UnitID)
-		entries = append(entries, publishedEntry{Rank: e.Rank, ProjectID: e.Project, Title: p.Title, UnitName: u.Name, Score: e.Score,
-			Display: e.Value.String(), Judges: e.Judges, Method: string(e.MethodApplied), Tied: e.Tied})
+		entry := publishedEntry{Rank: e.Rank, ProjectID: e.Project, Title: p.Title, UnitName: u.Name, Score: e.Score,
+			Display: e.Value.String(), Judges: e.Judges, Method: string(e.MethodApplied), Tied: e.Tied}
+		if adv.RoundID != 0 {
+			a := advancing[e.Project]
+			entry.Advances, entry.AdvanceReason = &a, reasons[e.Project]
+		}
+		entries = append(entries, entry)
 	}
 	resultsJSON, err := json.Marshal(entries)
 	if err != nil {

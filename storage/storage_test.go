@@ -38,6 +38,8 @@ func TestStorage(t *testing.T) {
 		{"live broker", testLiveBroker},
 		{"review rounds", testRounds},
 		{"live finals", testLiveShows},
+		{"tie decisions, advancement, panel, reminders, objections", testDecisions},
+		{"the score save's conflict check agrees with the whole tree", testConflictChains},
 	}
 	open := map[Dialect]func(t *testing.T) *DB{
 		SQLite: func(t *testing.T) *DB { return openMigrated(t, "", t.TempDir()) },

@@ -240,7 +240,7 @@ describe('accounts, units and the audit log', () => {
       await signIn(page, unitUsername, unitPassword)
       await page.waitForURL(`${base}/portal`)
       const labels = await navTexts(page)
-      assert.deepEqual(labels, ['首页', '项目跟踪', '申报门户'])
+      assert.deepEqual(labels, ['首页', '结果公示', '项目跟踪', '申报门户'])
       // And the admin console is refused.
       await page.goto(`${base}/admin/users`)
       await page.locator('[data-testid="forbidden"]').waitFor()

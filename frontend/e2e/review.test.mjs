@@ -1,11 +1,15 @@
 // Expert review end to end against a live server. Set up through the API with the admin's session:
 // an edition, three units whose users each submit a project with a photo, eligibility, and two
-// experts. Then in the browser: the admin creates a blind round in the rounds console, runs the
-// seeded assignment and opens the round; both experts, on a 1024×768 tablet viewport, score every
-// project (a bad value shows the criterion's error from the server; input survives next/previous)
-// and submit; the admin closes the round, reads the results and downloads the score sheet, and
-// `leitai rank` recomputes the same ranking from it. Run with `npm run test:e2e`; scripts/e2e.sh
-// sets the variables below.
+// experts. Then in the browser: the admin creates a blind round in the rounds console, chooses the
+// round's two experts, runs the seeded assignment, opens the round and reminds the experts; both
+// experts, on a 1024×768 tablet viewport, see the reminder, the project's photo under a blind name,
+// score every project (a bad value shows the criterion's error from the server; input survives
+// next/previous) and submit — two projects get identical scores; the admin closes the round, finds
+// the tie flagged, decides it with a reason, reads the results and the judge statistics, downloads
+// the score sheet, and `leitai rank` recomputes the same ranking from it; the admin publishes; on the
+// public 公示 page the published sheet re-ranks to the published ranking, an anonymous visitor
+// objects, the admin answers and the answer shows publicly. Run with `npm run test:e2e`;
+// scripts/e2e.sh sets the variables below.
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
@@ -195,11 +199,15 @@ async function withTablet(t, label, fn) {
     return page.locator(`[data-testid="criterion"][data-criterion="${key}"]`)
   }
 
-  /** points are the scores an expert gives a project: distinct per project and expert, on the step. */
+  /**
+   * points are the scores an expert gives a project, on the step: distinct per expert, and the same
+   * for the second and third project, which therefore tie through the whole chain.
+   */
   function pointsFor(expert, index) {
+    const i = Math.min(index, 1)
     return {
-      innovative: 18 + index * 2 + expert * 0.5,
-      exploratory: 15 + index,
+      innovative: 18 + i * 2 + expert * 0.5,
+      exploratory: 15 + i,
       demonstrative: 14.5,
       replicable: 16,
       sustainable: 10 + expert,
@@ -266,10 +274,9 @@ async function withTablet(t, label, fn) {
       await admin('POST', '/api/v1/users', { username, password, display_name: `评审专家${i}号`, roles: ['expert'] })
       experts.push({ username, password })
     }
-    // The assignment draws on every enabled expert of the platform (other tests create some):
-    // k = all of them gives each of ours every project.
-    const k = (await admin('GET', '/api/v1/users?role=expert')).users.filter((u) => !u.disabled).length
-    t.diagnostic(`${k} enabled experts on the server`)
+    // The round's panel is our two experts (others exist on the server): k = 2 gives each of them
+    // every project.
+    const k = 2
 
     // ---- the admin creates, assigns and opens the round in the UI -------------------------------
     const roundName = `初审${suffix.slice(-5)}`
@@ -316,6 +323,15 @@ async function withTablet(t, label, fn) {
       assert.equal(await detail.getAttribute('data-status'), 'draft')
       roundID = Number(await detail.getAttribute('data-round-id'))
 
+      // The round's experts: only ours.
+      await detail.locator('[data-testid="panel-open"]').click()
+      const panel = adminPage.locator('.el-dialog[data-testid="panel-dialog"]:visible')
+      await panel.waitFor()
+      for (const ex of experts) await panel.locator(`.el-checkbox[data-expert="${ex.username}"]`).click()
+      await panel.locator('[data-testid="panel-save"]').click()
+      await panel.waitFor({ state: 'hidden' })
+      await detail.locator('[data-testid="panel-open"]').getByText('（2 位）').waitFor()
+
       await detail.locator(field('assign-seed')).fill(seed)
       await detail.locator('[data-testid="assign-run"]').click()
       const assigned = detail.locator('[data-testid="assign-result"]')
@@ -327,6 +343,16 @@ async function withTablet(t, label, fn) {
       await detail.locator('[data-testid="round-open"]').click()
       await confirmBox(adminPage)
       await adminPage.locator('[data-testid="round-detail"][data-status="open"]').waitFor()
+
+      // Remind both experts (neither has started), with a line of text.
+      await adminPage.locator('[data-testid="remind-open"]').click()
+      const prompt = adminPage.locator('.el-message-box:visible')
+      await prompt.waitFor()
+      await prompt.locator('input').fill('请于周五前完成评分')
+      const reminded = adminPage.waitForResponse((r) => r.url().endsWith(`/api/v1/rounds/${roundID}/reminders`) && r.request().method() === 'POST')
+      await prompt.locator('.el-button--primary').click()
+      assert.equal((await (await reminded).json()).reminders.length, 2)
+      await adminPage.locator('[data-testid="progress-table"] [data-testid="reminded-at"]').first().waitFor()
     })
 
     // ---- two experts score on a tablet --------------------------------------------------------
@@ -340,6 +366,10 @@ async function withTablet(t, label, fn) {
         assert.equal(await ring.getAttribute('data-done'), '0')
         assert.equal(await ring.getAttribute('data-total'), '3')
         assert.match(await card.locator('[data-testid="round-countdown"]').innerText(), /还剩 \d+ 天/)
+        // The organisers' reminder, with its time and the work left.
+        const banner = card.locator('[data-testid="round-reminder"]')
+        await banner.waitFor()
+        assert.match(await banner.innerText(), /组委会于 .+ 提醒：还有 3 个项目未提交评分[\s\S]*请于周五前完成评分/)
         // A blind round: no unit name anywhere.
         const homeText = await p.locator('body').innerText()
         for (const pr of projects) assert.ok(!homeText.includes(pr.unitName), `the home page names ${pr.unitName}`)
@@ -371,6 +401,20 @@ async function withTablet(t, label, fn) {
           const text = await p.locator('[data-testid="scoring-page"]').innerText()
           for (const pr of projects) assert.ok(!text.includes(pr.unitName), `the scoring page names ${pr.unitName}`)
           assert.match(text, /盲评：已隐藏申报单位/)
+          // The project's photo, under a blind name (the unit named its file 现场照片N.png).
+          const photo = p.locator('[data-testid="media-photo"]')
+          await photo.waitFor()
+          assert.equal(await photo.getAttribute('data-filename'), '附件1.png')
+          assert.ok(!text.includes('现场照片') && !(await p.locator('[data-testid="review-media"]').innerText()).includes('现场照片'))
+          const width = await photo.locator('img').evaluate((img) =>
+            img.complete
+              ? img.naturalWidth
+              : new Promise((done) => {
+                  img.addEventListener('load', () => done(img.naturalWidth))
+                  img.addEventListener('error', () => done(0))
+                }),
+          )
+          assert.ok(width > 0, 'the photo loads through its expiring link')
           const pts = pointsFor(e, projects.findIndex((pr) => pr.id === pid))
 
           if (e === 0 && i === 0) {
@@ -428,7 +472,12 @@ async function withTablet(t, label, fn) {
       })
     }
 
-    // ---- the admin closes the round, reads the results, downloads the score sheet -------------
+    // ---- the admin closes the round, decides the tie, downloads the score sheet ----------------
+    const binEnv = process.env.LEITAI_BIN || 'bin/leitai'
+    const bin = isAbsolute(binEnv) ? binEnv : [resolve(process.cwd(), binEnv), resolve(process.cwd(), '..', binEnv)].find((p) => existsSync(p))
+    assert.ok(bin && existsSync(bin), `the leitai binary (LEITAI_BIN=${binEnv}) exists`)
+    const tiedPair = [projects[1].id, projects[2].id].map(String).sort()
+    let decidedOrder = []
     await screenshotOnFailure(t, 'admin closes the round', adminPage, async () => {
       await adminPage.reload()
       const detail2 = adminPage.locator('[data-testid="round-detail"][data-status="open"]')
@@ -443,11 +492,36 @@ async function withTablet(t, label, fn) {
       await uncounted.waitFor()
       assert.equal(await uncounted.getAttribute('data-count'), '0')
 
+      // The two projects with identical scores are flagged, never ordered silently.
       const rows = closed.locator('[data-testid="results-table"] [data-testid="result-rank"]')
       await rows.first().waitFor()
+      assert.equal(await closed.locator('[data-testid="result-tied"]').count(), 2)
+      const group = closed.locator('[data-testid="tie-group"]')
+      assert.equal(await group.getAttribute('data-rank'), '1', 'the tie is for first place')
+      await group.locator('[data-testid="tie-decide"]').click()
+      const dialog = adminPage.locator('.el-dialog[data-testid="tie-dialog"]:visible')
+      await dialog.waitFor()
+      const listed = await dialog.locator('[data-testid="tie-row"]').evaluateAll((els) => els.map((el) => el.dataset.projectId))
+      assert.deepEqual(listed, tiedPair, 'the tied group is listed by id')
+      // Put the higher id first (by keyboard), so the decision is not the id order.
+      await dialog.locator('[data-testid="tie-row"]').nth(1).locator('[data-testid="tie-up"]').focus()
+      await adminPage.keyboard.press('Enter')
+      decidedOrder = [tiedPair[1], tiedPair[0]]
+      assert.deepEqual(await dialog.locator('[data-testid="tie-row"]').evaluateAll((els) => els.map((el) => el.dataset.projectId)), decidedOrder)
+      // A reason is required.
+      await dialog.locator('[data-testid="tie-save"]').click()
+      await dialog.getByText('请写明理由').waitFor()
+      await dialog.locator('[data-testid="tie-reason"] textarea, textarea[data-testid="tie-reason"]').fill('经组委会研究，按现场核查情况排定')
+      await dialog.locator('[data-testid="tie-save"]').click()
+      await dialog.waitFor({ state: 'hidden' })
+      await closed.locator('[data-testid="decision"]').getByText('经组委会研究，按现场核查情况排定').waitFor()
+      await closed.locator('[data-testid="result-tied"]').first().waitFor({ state: 'detached' })
+
       const shown = await rows.evaluateAll((els) => els.map((el) => ({ project: el.dataset.projectId, rank: Number(el.dataset.rank) })))
       const scores = await closed.locator('[data-testid="results-table"] [data-testid="result-score"]').allInnerTexts()
       assert.equal(shown.length, 3)
+      assert.deepEqual(shown.slice(0, 2).map((r) => r.project), decidedOrder)
+      assert.deepEqual(shown.map((r) => r.rank), [1, 2, 3])
       for (const pr of projects) await closed.locator('[data-testid="results-table"]').getByText(pr.title).waitFor()
 
       const [download] = await Promise.all([
@@ -455,13 +529,11 @@ async function withTablet(t, label, fn) {
         closed.locator('[data-testid="sheet-download"]').click(),
       ])
       assert.match(download.suggestedFilename(), /^round-\d+-score-sheet\.json$/)
-      const sheetPath = await download.path()
-      const sheet = readFileSync(sheetPath, 'utf8')
-      assert.equal(JSON.parse(sheet).scores.length, 6, 'two experts × three projects')
+      const sheet = readFileSync(await download.path(), 'utf8')
+      const parsed = JSON.parse(sheet)
+      assert.equal(parsed.scores.length, 6, 'two experts × three projects')
+      assert.deepEqual(parsed.decisions, [{ order: decidedOrder, reason: '经组委会研究，按现场核查情况排定' }])
 
-      const binEnv = process.env.LEITAI_BIN || 'bin/leitai'
-      const bin = isAbsolute(binEnv) ? binEnv : [resolve(process.cwd(), binEnv), resolve(process.cwd(), '..', binEnv)].find((p) => existsSync(p))
-      assert.ok(bin && existsSync(bin), `the leitai binary (LEITAI_BIN=${binEnv}) exists`)
       const ranked = JSON.parse(execFileSync(bin, ['rank'], { input: sheet, encoding: 'utf8' }))
       assert.deepEqual(
         ranked.ranking.map((r) => ({ project: r.project, rank: r.rank })),
@@ -471,6 +543,85 @@ async function withTablet(t, label, fn) {
       ranked.ranking.forEach((r, i) => {
         assert.ok(Math.abs(Number(scores[i]) - r.score) < 0.005 + 1e-9, `score of project ${r.project}: ${scores[i]} vs ${r.score}`)
       })
+
+      // Advancement: the top 2 go on to the next round.
+      await closed.locator('[data-testid="advance-open"]').click()
+      const advance = adminPage.locator('.el-dialog[data-testid="advance-dialog"]:visible')
+      await advance.waitFor()
+      assert.equal(await advance.locator('#advance-top, [data-testid="advance-top"] input').first().inputValue(), '2')
+      await advance.locator('[data-testid="advance-save"]').click()
+      await confirmBox(adminPage)
+      await advance.waitFor({ state: 'hidden' })
+      assert.match(await closed.locator('[data-testid="advancement-summary"]').innerText(), /前 2 名，2 个项目晋级/)
+      assert.equal(await closed.locator('[data-testid="result-advances"]').count(), 2)
+
+      // The judge statistics: ECharts draws the box plot when asked for.
+      await closed.locator('[data-testid="stats-open"]').click()
+      await closed.locator('[data-testid="stats-boxplot"] canvas').waitFor()
+      await closed.locator('[data-testid="stats-table"]').getByText(experts[0].username).waitFor()
+
+      // Publish.
+      await closed.locator('[data-testid="round-publish"]').click()
+      await confirmBox(adminPage)
+      await adminPage.locator('[data-testid="round-detail"][data-status="published"]').waitFor()
+    })
+
+    // ---- the public 公示 page: the published sheet re-ranks; an objection and its answer --------
+    const visitor = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true })
+    t.after(() => visitor.close())
+    const pub = await visitor.newPage()
+    pub.setDefaultTimeout(15_000)
+    const objection = `对并列第 1 名的排定有疑问，请公开核查情况${suffix}`
+    await screenshotOnFailure(t, 'public results', pub, async () => {
+      await pub.goto(`${base}/results`)
+      const card = pub.locator(`[data-testid="publication"][data-round-id="${roundID}"]`)
+      await card.waitFor()
+      assert.equal(await card.locator('[data-testid="objection-window"]').getAttribute('data-open'), 'true')
+      const published = await card
+        .locator('[data-testid="published-rank"]')
+        .evaluateAll((els) => els.map((el) => ({ project: el.dataset.projectId, rank: Number(el.dataset.rank) })))
+      assert.deepEqual(published.slice(0, 2).map((r) => r.project), decidedOrder)
+      assert.equal(await card.locator('.el-tag', { hasText: '晋级' }).count(), 2, 'the two advancing projects are marked')
+      for (const s of await card.locator('[data-testid="published-score"]').allInnerTexts()) assert.match(s, /^\d+\.\d{2}$/)
+      const [download] = await Promise.all([pub.waitForEvent('download'), card.locator('[data-testid="published-sheet"]').click()])
+      const sheet = readFileSync(await download.path(), 'utf8')
+      assert.ok(!sheet.includes(experts[0].username) && /"judge": ?"J1"/.test(sheet), 'the published sheet is anonymised')
+      const ranked = JSON.parse(execFileSync(bin, ['rank'], { input: sheet, encoding: 'utf8' }))
+      assert.deepEqual(
+        ranked.ranking.map((r) => ({ project: r.project, rank: r.rank })),
+        published,
+        'leitai rank on the published sheet reproduces the published ranking',
+      )
+
+      // An anonymous objection: name and contact required.
+      await card.locator('[data-testid="object-open"]').click()
+      const dialog = pub.locator('.el-dialog[data-testid="object-dialog"]:visible')
+      await dialog.waitFor()
+      await dialog.locator('[data-testid="object-send"]').click()
+      await dialog.getByText('请填写姓名').waitFor()
+      await dialog.locator(field('object-name')).fill('王先生')
+      await dialog.locator(field('object-contact')).fill('13800009999')
+      await dialog.locator('[data-testid="object-body"] textarea, textarea[data-testid="object-body"]').fill(objection)
+      await dialog.locator('[data-testid="object-send"]').click()
+      await dialog.locator('[data-testid="object-sent"]').waitFor()
+    })
+
+    await screenshotOnFailure(t, 'admin answers the objection', adminPage, async () => {
+      const item = adminPage.locator('[data-testid="round-objections"] [data-testid="objection"]', { hasText: objection })
+      await adminPage.reload()
+      await item.waitFor()
+      assert.match(await item.innerText(), /13800009999/)
+      await item.locator('[data-testid="objection-answer"] textarea, textarea[data-testid="objection-answer"]').fill('经核实，排定依据为现场核查记录，维持结果。')
+      await item.locator('[data-testid="objection-answer-save"]').click()
+      await item.getByText('已答复').waitFor()
+    })
+
+    await screenshotOnFailure(t, 'public answer', pub, async () => {
+      await pub.reload()
+      const answered = pub.locator(`[data-testid="publication"][data-round-id="${roundID}"] [data-testid="answered-objection"]`, { hasText: objection })
+      await answered.getByText('经核实，排定依据为现场核查记录，维持结果。').waitFor()
+      const text = await pub.locator('body').innerText()
+      assert.ok(!text.includes('13800009999') && !text.includes('王先生'), 'the sender is not shown publicly')
     })
   })
 })

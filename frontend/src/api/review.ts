@@ -2,6 +2,7 @@
 // interest (/api/v1/review/… and /api/v1/me/conflicts). In blind rounds the server leaves the unit
 // out of everything it sends; the screens must not add it back from anywhere else.
 import { api, type RequestOptions } from './client'
+import type { Media } from './media'
 import type { Round, Score } from './rounds'
 
 /** ReviewRound is one of the expert's rounds with their progress ("12 / 15"). */
@@ -9,6 +10,8 @@ export interface ReviewRound extends Round {
   /** done counts the expert's submitted scores, total the projects assigned to them. */
   done: number
   total: number
+  /** reminder is the organisers' latest reminder in this round, null when none. */
+  reminder: { message: string; remaining: number; sent_at: string } | null
 }
 
 /** ItemStatus is where the expert stands with one project. */
@@ -101,4 +104,13 @@ export async function listMyConflicts(options?: RequestOptions): Promise<number[
 export async function declareConflict(unitID: number, reason: string, options?: RequestOptions): Promise<number[]> {
   const res = await api.post<{ unit_ids: number[] | null }>('/api/v1/me/conflicts', { unit_id: unitID, reason }, options)
   return res.unit_ids ?? []
+}
+
+/**
+ * listReviewMedia returns an assigned project's media with expiring links (403 when not assigned or
+ * conflicted). In blind rounds the server has already replaced the file names (附件1.pdf …).
+ */
+export async function listReviewMedia(roundID: number, projectID: number, options?: RequestOptions): Promise<Media[]> {
+  const res = await api.get<{ media: Media[] | null }>(`/api/v1/review/rounds/${roundID}/projects/${projectID}/media`, options)
+  return res.media ?? []
 }

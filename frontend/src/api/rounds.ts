@@ -84,8 +84,10 @@ export interface AssignResult {
   balanced: boolean
   /** note explains, when unbalanced, why. */
   note: string
-  projects: { Project: number; Experts: number[] }[]
-  experts: { Expert: number; Projects: number[] }[]
+  /** projects lists each project's experts (ids sorted), by project id. */
+  projects: { project: number; experts: number[] }[]
+  /** experts lists each expert's projects in review order, by expert id. */
+  experts: { expert: number; projects: number[] }[]
 }
 
 /** ExpertProgress is how far one expert is in a round. */
@@ -264,4 +266,177 @@ export async function downloadSheet(id: number): Promise<SheetFile> {
   const disposition = response.headers.get('Content-Disposition') ?? ''
   const match = /filename="?([^";]+)"?/i.exec(disposition)
   return { blob, filename: match?.[1]?.trim() || `round-${id}-score-sheet.json` }
+}
+
+/** TieDecision is the organiser's order for a group the tie chain left tied (best first). */
+export interface TieDecision {
+  id: number
+  /** order lists project ids (as strings), best first. */
+  order: string[]
+  reason: string
+  decided_by: string
+  decided_at: string
+}
+
+/** AdvanceOverride adds (advance) or removes a project from advancement, with the reason. */
+export interface AdvanceOverride {
+  project: string
+  advance: boolean
+  reason: string
+}
+
+/** AdvancementInput is top N or a threshold (exactly one) plus overrides. */
+export interface AdvancementInput {
+  top: number
+  threshold: number | null
+  overrides: AdvanceOverride[]
+}
+
+/** Advancement is a round's decided advancement into the next round. */
+export interface Advancement {
+  top: number
+  threshold: number | null
+  overrides: AdvanceOverride[]
+  /** advancing lists the advancing project ids in ranking order. */
+  advancing: string[]
+  by_rule?: string[]
+  /** tie_at_cut is a tied group straddling a top-N cut: all of it advances. */
+  tie_at_cut?: string[]
+  /** next_round_id is the draft next round whose projects were set. */
+  next_round_id?: number
+  decided_by: string
+  decided_at: string
+}
+
+/** Decisions are a round's tie decisions and its advancement (null while undecided). */
+export interface Decisions {
+  decisions: TieDecision[]
+  advancement: Advancement | null
+}
+
+/** getDecisions returns a round's tie decisions and advancement. */
+export async function getDecisions(id: number, options?: RequestOptions): Promise<Decisions> {
+  const res = await api.get<Decisions>(`/api/v1/rounds/${id}/decisions`, options)
+  return { decisions: res.decisions ?? [], advancement: res.advancement ?? null }
+}
+
+/**
+ * decideTie records the order of one flagged tie with a reason (closed, unpublished rounds). 422
+ * names `order` when it is not exactly one still-tied group; 409 when the round is not closed.
+ */
+export function decideTie(id: number, order: string[], reason: string, options?: RequestOptions): Promise<TieDecision> {
+  return api.post<TieDecision>(`/api/v1/rounds/${id}/decisions`, { order, reason }, options)
+}
+
+/** withdrawTie removes a tie decision: its group is tied again. */
+export function withdrawTie(id: number, decisionID: number, options?: RequestOptions): Promise<void> {
+  return api.delete<void>(`/api/v1/rounds/${id}/decisions/${decisionID}`, options)
+}
+
+/** setAdvancement decides who advances into the next round. */
+export function setAdvancement(id: number, input: AdvancementInput, options?: RequestOptions): Promise<Advancement> {
+  const body: Record<string, unknown> = { overrides: input.overrides }
+  if (input.threshold !== null) body.threshold = input.threshold
+  else body.top = input.top
+  return api.put<Advancement>(`/api/v1/rounds/${id}/advancement`, body, options)
+}
+
+/** getPanel returns the round's chosen experts; empty means every enabled expert. */
+export async function getPanel(id: number, options?: RequestOptions): Promise<number[]> {
+  const res = await api.get<{ expert_ids: number[] | null }>(`/api/v1/rounds/${id}/experts`, options)
+  return res.expert_ids ?? []
+}
+
+/** setPanel chooses the round's experts for its next assignment (empty: every enabled expert). */
+export async function setPanel(id: number, expertIDs: number[], options?: RequestOptions): Promise<number[]> {
+  const res = await api.put<{ expert_ids: number[] | null }>(`/api/v1/rounds/${id}/experts`, { expert_ids: expertIDs }, options)
+  return res.expert_ids ?? []
+}
+
+/** Reminder is a reminder sent to an expert with unfinished work. */
+export interface Reminder {
+  id: number
+  expert_id: number
+  username: string
+  display_name: string
+  message: string
+  /** remaining is how many projects were unsubmitted when it was sent. */
+  remaining: number
+  sent_by: string
+  sent_at: string
+}
+
+/** listReminders returns the reminders sent in a round, newest first. */
+export async function listReminders(id: number, options?: RequestOptions): Promise<Reminder[]> {
+  const res = await api.get<{ reminders: Reminder[] | null }>(`/api/v1/rounds/${id}/reminders`, options)
+  return res.reminders ?? []
+}
+
+/** remindExperts reminds every expert with unsubmitted projects; returns those reminded. */
+export async function remindExperts(id: number, message: string, options?: RequestOptions): Promise<Reminder[]> {
+  const res = await api.post<{ reminders: Reminder[] | null }>(`/api/v1/rounds/${id}/reminders`, { message }, options)
+  return res.reminders ?? []
+}
+
+/** Objection is an objection to published results, as the organisers see it. */
+export interface Objection {
+  id: number
+  round_id: number
+  project_id: number | null
+  name: string
+  contact: string
+  body: string
+  created_at: string
+  answer: string
+  answered_by: string
+  answered_at: string | null
+}
+
+/** listObjections returns a round's objections with the senders' names and contacts. */
+export async function listObjections(id: number, options?: RequestOptions): Promise<Objection[]> {
+  const res = await api.get<{ objections: Objection[] | null }>(`/api/v1/rounds/${id}/objections`, options)
+  return res.objections ?? []
+}
+
+/** answerObjection records the (public) answer to an objection. */
+export function answerObjection(id: number, answer: string, options?: RequestOptions): Promise<Objection> {
+  return api.post<Objection>(`/api/v1/objections/${id}/answer`, { answer }, options)
+}
+
+/** JudgeStats are one expert's figures in a round. */
+export interface JudgeStats {
+  judge: string
+  expert_id: number
+  scores: number
+  mean: number
+  sd: number
+  /** leniency is the expert's mean minus the panel's, in points. */
+  leniency: number
+  /** totals are the expert's totals, sorted. */
+  totals: number[]
+}
+
+/** Outlier is a score more than 2σ from the project's mean. */
+export interface Outlier {
+  judge: string
+  expert_id: number
+  project: string
+  total: number
+  project_mean: number
+  project_sd: number
+  z: number
+}
+
+/** Statistics are the judge-statistics dashboard's data. */
+export interface Statistics {
+  judges: JudgeStats[]
+  outliers: Outlier[]
+  kendall_w: number | null
+  kendall_projects: number
+}
+
+/** getStatistics returns the round's judge statistics. */
+export async function getStatistics(id: number, options?: RequestOptions): Promise<Statistics> {
+  const res = await api.get<Statistics>(`/api/v1/rounds/${id}/statistics`, options)
+  return { judges: res.judges ?? [], outliers: res.outliers ?? [], kendall_w: res.kendall_w ?? null, kendall_projects: res.kendall_projects ?? 0 }
 }

@@ -13,6 +13,7 @@ const en: MessageSchema = {
   nav: {
     label: 'Main navigation',
     home: 'Home',
+    results: 'Results',
     tracker: 'Tracker',
     portal: 'Submission portal',
     review: 'Expert review',

@@ -24,7 +24,7 @@ function flatten(tree: Tree, prefix = ''): Map<string, string> {
 const placeholders = (m: string) => [...new Set([...m.matchAll(/\{(\w+)\}/g)].map((x) => x[1] ?? ''))].sort().join()
 
 // The files whose messages live in review.*.ts.
-const SOURCES = ['views/review', 'components/review', 'views/admin/rounds']
+const SOURCES = ['views/review', 'components/review', 'views/admin/rounds', 'views/results']
 
 function sourceKeys(): Set<string> {
   const root = join(__dirname, '..')

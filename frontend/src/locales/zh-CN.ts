@@ -12,6 +12,7 @@ const zhCN = {
   nav: {
     label: '主导航',
     home: '首页',
+    results: '结果公示',
     tracker: '项目跟踪',
     portal: '申报门户',
     review: '专家评审',

@@ -35,6 +35,7 @@ const routes: RouteRecordRaw[] = [
         component: () => import('@/views/errors/ForbiddenView.vue'),
         meta: { titleKey: 'forbidden.title' },
       },
+      { path: 'results', name: 'results', component: () => import('@/views/results/ResultsView.vue'), meta: { titleKey: 'results.title' } },
       { path: 'tracker', name: 'tracker', component: () => import('@/views/tracker/TrackerView.vue'), meta: { titleKey: 'tracker.title' } },
       { path: 'portal', name: 'portal', component: () => import('@/views/portal/PortalHome.vue'), meta: { titleKey: 'portal.title', role: 'unit' } },
       {

@@ -35,15 +35,15 @@ describe('session store', () => {
     await session.ensureLoaded()
     expect(session.status).toBe('ready')
     expect(session.user).toBeNull()
-    expect(session.navLinks.map((l) => l.to)).toEqual(['/', '/tracker'])
+    expect(session.navLinks.map((l) => l.to)).toEqual(['/', '/results', '/tracker'])
   })
 
   test.each([
-    [['admin'], ['/', '/tracker', '/admin']],
-    [['unit'], ['/', '/tracker', '/portal']],
-    [['expert'], ['/', '/tracker', '/review']],
-    [['host'], ['/', '/tracker', '/host']],
-    [['admin', 'expert', 'nonsense'], ['/', '/tracker', '/review', '/admin']],
+    [['admin'], ['/', '/results', '/tracker', '/admin']],
+    [['unit'], ['/', '/results', '/tracker', '/portal']],
+    [['expert'], ['/', '/results', '/tracker', '/review']],
+    [['host'], ['/', '/results', '/tracker', '/host']],
+    [['admin', 'expert', 'nonsense'], ['/', '/results', '/tracker', '/review', '/admin']],
   ])('roles %j link to %j', async (roles, links) => {
     stubFetch(() => json(200, user(roles)))
     const session = useSessionStore()

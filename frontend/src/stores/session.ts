@@ -12,7 +12,7 @@ const LEGACY_CSRF_STORAGE_KEY = 'leitai.csrf'
 
 /** NavLink is one navigation entry: an i18n key for its label and the route it opens. */
 export interface NavLink {
-  key: 'home' | 'tracker' | 'portal' | 'review' | 'admin' | 'host'
+  key: 'home' | 'results' | 'tracker' | 'portal' | 'review' | 'admin' | 'host'
   to: string
 }
 
@@ -27,6 +27,7 @@ export const ROLE_HOME: Record<Role, NavLink> = {
 /** PUBLIC_LINKS are shown to everyone, signed in or not. */
 export const PUBLIC_LINKS: readonly NavLink[] = [
   { key: 'home', to: '/' },
+  { key: 'results', to: '/results' },
   { key: 'tracker', to: '/tracker' },
 ]
 
