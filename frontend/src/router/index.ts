@@ -9,6 +9,8 @@ declare module 'vue-router' {
     titleKey?: string
     /** role is the role an interface is for; the router sends others to sign in or to /forbidden. */
     role?: Role
+    /** alsoFor are other roles that may open the page (admins may run the host console). */
+    alsoFor?: Role[]
   }
 }
 
@@ -53,13 +55,13 @@ const routes: RouteRecordRaw[] = [
         props: (route) => ({ id: Number(route.params.id), pid: Number(route.params.pid) }),
         meta: { titleKey: 'review.title', role: 'expert' },
       },
-      { path: 'host', name: 'host', component: () => import('@/views/host/HostConsole.vue'), meta: { titleKey: 'host.title', role: 'host' } },
+      { path: 'host', name: 'host', component: () => import('@/views/host/HostConsole.vue'), meta: { titleKey: 'host.title', role: 'host', alsoFor: ['admin'] } },
       {
         path: 'host/events/:id(\\d+)',
         name: 'host-event',
         component: () => import('@/views/host/HostEventConsole.vue'),
         props: (route) => ({ id: Number(route.params.id) }),
-        meta: { titleKey: 'host.title', role: 'host' },
+        meta: { titleKey: 'host.title', role: 'host', alsoFor: ['admin'] },
       },
       {
         path: 'judge/:eventId(\\d+)',
@@ -133,7 +135,7 @@ const routes: RouteRecordRaw[] = [
     name: 'host-sheet',
     component: () => import('@/views/host/SlotSheetPrint.vue'),
     props: (route) => ({ id: Number(route.params.id), n: Number(route.params.n) }),
-    meta: { titleKey: 'hostConsole.sheet.title', role: 'host' },
+    meta: { titleKey: 'hostConsole.sheet.title', role: 'host', alsoFor: ['admin'] },
   },
   {
     path: '/vote/:eventId',
@@ -161,6 +163,8 @@ router.beforeEach(async (to) => {
   const session = useSessionStore()
   await session.ensureLoaded()
   if (!session.user) return { name: 'login', query: { redirect: to.fullPath } }
-  if (!session.hasRole(role)) return { name: 'forbidden', query: { need: role, from: to.fullPath } }
+  if (!session.hasRole(role) && !(to.meta.alsoFor ?? []).some((r) => session.hasRole(r))) {
+    return { name: 'forbidden', query: { need: role, from: to.fullPath } }
+  }
   return true
 })
