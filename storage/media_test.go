@@ -107,6 +107,7 @@ func TestMedia(t *testing.T) {
 		{"office documents decided at completion", testPendingZip},
 		{"expired uploads are swept", testSweep},
 		{"thumbnails and video processing", testProcessing},
+		{"clean copies for blind rounds", testCleanCopies},
 	}
 	open := map[Dialect]func(t *testing.T) *DB{
 		SQLite:   func(t *testing.T) *DB { return openMigrated(t, "", t.TempDir()) },
@@ -484,7 +485,11 @@ func (f *mediaFixture) processAll(t *testing.T) {
 		if err != nil {
 			t.Fatalf("ProcessNext: %v", err)
 		}
-		if !worked {
+		cleaned, err := f.svc.CleanNext(context.Background())
+		if err != nil {
+			t.Fatalf("CleanNext: %v", err)
+		}
+		if !worked && !cleaned {
 			return
 		}
 	}
