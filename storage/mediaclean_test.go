@@ -115,6 +115,12 @@ func testCleanCopies(t *testing.T, f *mediaFixture) {
 		{"博罗县现场.jpg", "image/jpeg", scrubtest.JPEG(t, unit, 6), func(b []byte) error { _, err := jpeg.Decode(bytes.NewReader(b)); return err }},
 		{"博罗县.png", "image/png", scrubtest.PNG(t, unit), func(b []byte) error { _, err := png.Decode(bytes.NewReader(b)); return err }},
 		{"方案.docx", "", scrubtest.DOCX(t, unit), func(b []byte) error { _, err := zip.NewReader(bytes.NewReader(b), int64(len(b))); return err }},
+		{"申报书.pdf", "application/pdf", scrubtest.PDF(unit), func(b []byte) error {
+			if !bytes.HasPrefix(b, []byte("%PDF-")) || !bytes.Contains(b, []byte("(Project plan)")) || !bytes.Contains(b, []byte("startxref")) {
+				return errors.New("not the same PDF")
+			}
+			return nil
+		}},
 	}
 	var media []models.Media
 	for _, fl := range files {
@@ -128,7 +134,7 @@ func testCleanCopies(t *testing.T, f *mediaFixture) {
 
 	// Before the worker ran: listed, but no link to any file.
 	_, list, err := f.svc.ReviewMedia(ctx, f.expert, round.ID, p.ID)
-	if err != nil || len(list) != 4 {
+	if err != nil || len(list) != 5 {
 		t.Fatalf("review media: %d %v", len(list), err)
 	}
 	for _, m := range list {

@@ -6,6 +6,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"hash/crc32"
 	"image"
 	"image/color"
@@ -13,6 +14,7 @@ import (
 	"image/jpeg"
 	"image/png"
 	"io"
+	"strings"
 	"testing"
 )
 
@@ -192,4 +194,38 @@ func DOCX(t testing.TB, name string) []byte {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// PDF is a one-page PDF whose Info dictionary (Author as UTF-16, Creator
+// and Title as UTF-8 bytes) and XMP metadata stream name the unit, with a
+// valid cross-reference table.
+func PDF(name string) []byte {
+	var b bytes.Buffer
+	var offsets []int
+	b.WriteString("%PDF-1.7\n")
+	obj := func(body string) {
+		offsets = append(offsets, b.Len())
+		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", len(offsets), body)
+	}
+	var author strings.Builder
+	author.WriteString("<FEFF")
+	for _, r := range name {
+		fmt.Fprintf(&author, "%04X", r)
+	}
+	author.WriteString(">")
+	x := `<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/"><dc:creator>` + name + `</dc:creator></x:xmpmeta><?xpacket end="w"?>`
+	content := "BT /F1 12 Tf 20 100 Td (Project plan) Tj ET"
+	obj("<< /Type /Catalog /Pages 2 0 R /Metadata 4 0 R >>")
+	obj("<< /Type /Pages /Kids [3 0 R] /Count 1 >>")
+	obj("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 5 0 R >>")
+	obj(fmt.Sprintf("<< /Type /Metadata /Subtype /XML /Length %d >>\nstream\n%s\nendstream", len(x), x))
+	obj(fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(content), content))
+	obj(fmt.Sprintf("<< /Author %s /Creator (%s) /Title (%s) /Producer (WPS Office) >>", author.String(), name, name))
+	xref := b.Len()
+	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(offsets)+1)
+	for _, o := range offsets {
+		fmt.Fprintf(&b, "%010d 00000 n \n", o)
+	}
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R /Info 6 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(offsets)+1, xref)
+	return b.Bytes()
 }
