@@ -8,7 +8,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"image"
+	"image/jpeg"
 	"image/png"
+	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -17,6 +19,7 @@ import (
 
 	"leitai/models"
 	"leitai/storage"
+	"leitai/storage/scrub/scrubtest"
 )
 
 // TestReviewRoundOverHTTP: an admin creates a round, assigns and opens it;
@@ -203,8 +206,13 @@ func uploadPNG(t *testing.T, c *client, projectID int64) {
 	if err := png.Encode(&buf, img); err != nil {
 		t.Fatal(err)
 	}
-	data := buf.Bytes()
-	code, body, _ := c.do("POST", fmt.Sprintf("/api/v1/projects/%d/uploads", projectID), map[string]any{"filename": "photo.png", "size": len(data), "content_type": "image/png"})
+	uploadFile(t, c, projectID, "photo.png", "image/png", buf.Bytes())
+}
+
+// uploadFile uploads a small file (one part) to a project.
+func uploadFile(t *testing.T, c *client, projectID int64, name, contentType string, data []byte) {
+	t.Helper()
+	code, body, _ := c.do("POST", fmt.Sprintf("/api/v1/projects/%d/uploads", projectID), map[string]any{"filename": name, "size": len(data), "content_type": contentType})
 	if code != 201 {
 		t.Fatalf("start upload: %d %s", code, body)
 	}
@@ -268,9 +276,13 @@ func TestDecisionsOverHTTP(t *testing.T) {
 		}
 	}
 	admin := login(t, base, "boss", "password-1")
+	exifPhoto := scrubtest.JPEG(t, "盲评测试市", 6)
 	for i, id := range ids {
 		unit := login(t, base, fmt.Sprintf("unit%d", i), "password-1")
 		uploadPNG(t, unit, id)
+		if i == 0 {
+			uploadFile(t, unit, id, "盲评测试市现场.jpg", "image/jpeg", exifPhoto)
+		}
 		if code, body, _ := unit.do("POST", fmt.Sprintf("/api/v1/projects/%d/submit", id), map[string]any{}); code != 200 {
 			t.Fatalf("submit: %d %s", code, body)
 		}
@@ -320,6 +332,73 @@ func TestDecisionsOverHTTP(t *testing.T) {
 	if code != 200 || !strings.Contains(string(media), `"filename":"附件1.png"`) || strings.Contains(string(media), "photo") ||
 		strings.Contains(string(media), "盲评测试市") || !strings.Contains(string(media), `"url":"`) {
 		t.Fatalf("review media: %d %s", code, media)
+	}
+	// The photo with Exif naming the unit: the expert's links serve the
+	// copy without metadata once the worker made it (nothing before), the
+	// admin's the original.
+	var listed struct {
+		Media []struct {
+			Filename    string `json:"filename"`
+			URL         string `json:"url"`
+			DownloadURL string `json:"download_url"`
+			Withheld    string `json:"withheld"`
+		} `json:"media"`
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		_, media, _ = judges[0].do("GET", fmt.Sprintf("/api/v1/review/rounds/%d/projects/%d/media", round.ID, ids[0]), nil)
+		listed.Media = nil
+		_ = json.Unmarshal(media, &listed)
+		if len(listed.Media) != 2 {
+			t.Fatalf("review media: %s", media)
+		}
+		photo := listed.Media[1]
+		if photo.Withheld == "" {
+			if photo.Filename != "附件2.jpg" || photo.URL == "" || photo.DownloadURL == "" {
+				t.Fatalf("clean photo: %s", media)
+			}
+			break
+		}
+		if photo.Withheld != "processing" || photo.URL != "" || photo.DownloadURL != "" || !strings.Contains(string(media), `"notice":"`) {
+			t.Fatalf("photo while its clean copy is made: %s", media)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no clean copy after 20 s: %s", media)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	fetch := func(link string) []byte {
+		// The filesystem store's links name the public address; the test
+		// server listens elsewhere.
+		if i := strings.Index(link, "/files/"); i >= 0 {
+			link = base + link[i:]
+		}
+		resp, err := http.Get(link)
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("GET %s: %v %v", link, resp, err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return b
+	}
+	for _, link := range []string{listed.Media[1].URL, listed.Media[1].DownloadURL} {
+		b := fetch(link)
+		if bytes.Contains(b, []byte("盲评测试市")) {
+			t.Fatal("the expert's photo link serves the unit's name")
+		}
+		if _, err := jpeg.Decode(bytes.NewReader(b)); err != nil {
+			t.Fatalf("the expert's photo: %v", err)
+		}
+	}
+	_, own, _ := admin.do("GET", fmt.Sprintf("/api/v1/projects/%d/media", ids[0]), nil)
+	var adminList struct {
+		Media []struct {
+			DownloadURL string `json:"download_url"`
+		} `json:"media"`
+	}
+	_ = json.Unmarshal(own, &adminList)
+	if len(adminList.Media) != 2 || !bytes.Equal(fetch(adminList.Media[1].DownloadURL), exifPhoto) {
+		t.Fatalf("the admin does not get the original: %s", own)
 	}
 	if code, _, _ := login(t, base, "judge2", "password-1").do("GET", fmt.Sprintf("/api/v1/review/rounds/%d/projects/%d/media", round.ID, ids[0]), nil); code != 403 {
 		t.Fatalf("media of an unassigned project: %d", code)

@@ -453,15 +453,44 @@ type Media struct {
 	Progress    int
 	// ProcessError says why processing failed; the original is kept.
 	ProcessError string
-	CreatedBy    *int64
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// Clean is where the copy without metadata stands; CleanKey names it
+	// once it is done. Blind rounds offer only that copy.
+	Clean     CleanState
+	CleanKey  string
+	CreatedBy *int64
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// CleanState is where a medium's clean copy stands: the copy without the
+// metadata that can name its unit (Exif, XMP, document properties…), which
+// is all that experts get in a blind round.
+type CleanState string
+
+// The clean copy's states.
+const (
+	CleanPending     CleanState = "pending"
+	CleanRunning     CleanState = "running"
+	CleanDone        CleanState = "done"
+	CleanUnavailable CleanState = "unavailable"
+)
+
+// CleanType is the content type of a medium's clean copy: HEIC, HEIF and
+// AVIF photos become JPEG, videos MP4; the rest keep their type.
+func CleanType(m Media) string {
+	switch {
+	case m.ContentType == TypeHEIC || m.ContentType == TypeHEIF || m.ContentType == TypeAVIF:
+		return TypeJPEG
+	case m.Kind == MediaVideo:
+		return TypeMP4
+	}
+	return m.ContentType
 }
 
 // Keys lists every object of the medium: the original and its derivatives.
 func (m Media) Keys() []string {
 	keys := []string{m.ObjectKey}
-	for _, k := range []string{m.ThumbKey, m.PosterKey, m.PlaybackKey} {
+	for _, k := range []string{m.ThumbKey, m.PosterKey, m.PlaybackKey, m.CleanKey} {
 		if k != "" {
 			keys = append(keys, k)
 		}
@@ -625,4 +654,14 @@ type MediaLinks struct {
 	// made, else the original.
 	PlaybackURL string
 	ExpiresAt   time.Time
+	// Withheld says why URL, DownloadURL and PlaybackURL are empty in a
+	// blind round: WithheldProcessing while the clean copy is being made,
+	// WithheldUnavailable when none can be made. Empty otherwise.
+	Withheld string
 }
+
+// Why a blind round's links to a file are withheld.
+const (
+	WithheldProcessing  = "processing"
+	WithheldUnavailable = "unavailable"
+)

@@ -27,6 +27,9 @@ type MediaLibrary interface {
 	MediaByID(ctx context.Context, user models.User, id int64) (models.Media, error)
 	DeleteMedia(ctx context.Context, actor models.Actor, user models.User, id int64) error
 	MediaLinks(ctx context.Context, m models.Media) (models.MediaLinks, error)
+	// CleanLinks are the links for a blind round: to the copy without
+	// metadata, or none (Withheld says why) — never to the original.
+	CleanLinks(ctx context.Context, m models.Media) (models.MediaLinks, error)
 	ReviewMedia(ctx context.Context, expert models.User, roundID, projectID int64) (models.Round, []models.Media, error)
 }
 
@@ -48,6 +51,19 @@ type mediaJSON struct {
 	PlaybackURL string            `json:"playback_url"`
 	LinksExpire time.Time         `json:"links_expire_at"`
 	CreatedAt   time.Time         `json:"created_at"`
+	// Withheld (blind rounds only): "processing" while the copy without
+	// metadata is being made, "unavailable" when none can be made; the
+	// links to the file are empty then and Notice says why.
+	Withheld string `json:"withheld,omitempty"`
+	Notice   string `json:"notice,omitempty"`
+}
+
+// withheldNotices explain a blind round's withheld file.
+var withheldNotices = map[string]string{
+	models.WithheldProcessing: "A copy of this file without its metadata (author, company, camera, location) is being made " +
+		"for this blind round; the file can be opened when it is ready.",
+	models.WithheldUnavailable: "This file cannot be stripped of its metadata (author, company, camera, location), " +
+		"so it is not offered in a blind round; the organisers can see it.",
 }
 
 func (s *handlers) mediaJSON(c *fiber.Ctx, m models.Media) (mediaJSON, error) {
@@ -55,10 +71,15 @@ func (s *handlers) mediaJSON(c *fiber.Ctx, m models.Media) (mediaJSON, error) {
 	if err != nil {
 		return mediaJSON{}, err
 	}
-	return mediaJSON{ID: m.ID, ProjectID: m.ProjectID, Kind: m.Kind, Filename: m.Filename, ContentType: m.ContentType,
+	return mediaOut(m, links), nil
+}
+
+// mediaOut is the JSON of a medium with its links.
+func mediaOut(m models.Media, links models.MediaLinks) mediaJSON {
+	return mediaJSON{Withheld: links.Withheld, Notice: withheldNotices[links.Withheld], ID: m.ID, ProjectID: m.ProjectID, Kind: m.Kind, Filename: m.Filename, ContentType: m.ContentType,
 		Size: m.Size, Processing: m.Processing, Progress: m.Progress, Error: m.ProcessError, URL: links.URL,
 		DownloadURL: links.DownloadURL, ThumbURL: links.ThumbURL, PosterURL: links.PosterURL,
-		PlaybackURL: links.PlaybackURL, LinksExpire: links.ExpiresAt, CreatedAt: m.CreatedAt}, nil
+		PlaybackURL: links.PlaybackURL, LinksExpire: links.ExpiresAt, CreatedAt: m.CreatedAt}
 }
 
 // media returns the media library or a 503 when the server runs without one.

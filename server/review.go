@@ -217,7 +217,10 @@ func (s *handlers) myConflicts(c *fiber.Ctx) error {
 // reviewMedia lists an assigned project's photos, video and documents with
 // expiring links, for its assigned, non-conflicted expert (403 otherwise).
 // In a blind round the file names become 附件1.pdf, 附件2.jpg… (the
-// extension kept), in the JSON and in the links' download names alike.
+// extension kept), in the JSON and in the links' download names alike, and
+// the links lead to the copies without metadata (CleanLinks); a file whose
+// copy is not ready, or cannot be made, is listed with its thumbnail but
+// without links, and "withheld" says why.
 func (s *handlers) reviewMedia(c *fiber.Ctx) error {
 	lib, err := s.media()
 	if err != nil {
@@ -238,12 +241,18 @@ func (s *handlers) reviewMedia(c *fiber.Ctx) error {
 	}
 	out := make([]mediaJSON, len(list))
 	for i, m := range list {
-		if round.Blind {
-			m.Filename, m.ProcessError = blindName(i+1, m.Filename), ""
+		if !round.Blind {
+			if out[i], err = s.mediaJSON(c, m); err != nil {
+				return err
+			}
+			continue
 		}
-		if out[i], err = s.mediaJSON(c, m); err != nil {
+		m.Filename, m.ProcessError = blindName(i+1, m.Filename), ""
+		links, err := lib.CleanLinks(c.UserContext(), m)
+		if err != nil {
 			return err
 		}
+		out[i] = mediaOut(m, links)
 	}
 	return c.JSON(fiber.Map{"media": out, "blind": round.Blind})
 }

@@ -27,6 +27,8 @@ type mediaRow struct {
 	Processing   string
 	Progress     int
 	ProcessError string
+	Clean        string
+	CleanKey     string
 	CreatedBy    *int64
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
@@ -38,7 +40,7 @@ func (r mediaRow) model() models.Media {
 	return models.Media{ID: r.ID, ProjectID: r.ProjectID, Kind: models.MediaKind(r.Kind), Filename: r.Filename,
 		ContentType: r.ContentType, Size: r.Size, ObjectKey: r.ObjectKey, ThumbKey: r.ThumbKey, PosterKey: r.PosterKey,
 		PlaybackKey: r.PlaybackKey, Processing: models.Processing(r.Processing), Progress: r.Progress,
-		ProcessError: r.ProcessError, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
+		ProcessError: r.ProcessError, Clean: models.CleanState(r.Clean), CleanKey: r.CleanKey, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
 }
 
 // trashRow is an object still to be deleted from the store.
@@ -218,6 +220,55 @@ func (s *MediaService) MediaLinks(ctx context.Context, m models.Media) (models.M
 		}
 	case m.Kind == models.MediaVideo && m.Processing == models.ProcessingDone:
 		l.PlaybackURL = l.URL // plays as it is
+	}
+	return l, nil
+}
+
+// CleanLinks signs the links a blind round's expert gets: the original and
+// its download are the clean copy (no metadata), and a video plays its
+// clean copy too; thumbnails and posters are made afresh and carry none.
+// While the clean copy is not made yet, or when none can be made, those
+// links stay empty and Withheld says why — the original is never offered.
+func (s *MediaService) CleanLinks(ctx context.Context, m models.Media) (models.MediaLinks, error) {
+	exp := s.cfg.LinkExpiry
+	l := models.MediaLinks{ExpiresAt: s.now().Add(exp)}
+	base := trimExt(m.Filename)
+	var err error
+	if m.ThumbKey != "" {
+		if l.ThumbURL, err = s.store.DownloadURL(ctx, m.ThumbKey, models.LinkOptions{Expiry: exp, Filename: base + "-thumb.jpg",
+			ContentType: models.TypeJPEG, Inline: true}); err != nil {
+			return l, err
+		}
+	}
+	if m.PosterKey != "" {
+		if l.PosterURL, err = s.store.DownloadURL(ctx, m.PosterKey, models.LinkOptions{Expiry: exp, Filename: base + "-poster.jpg",
+			ContentType: models.TypeJPEG, Inline: true}); err != nil {
+			return l, err
+		}
+	}
+	switch {
+	case m.Clean == models.CleanUnavailable:
+		l.Withheld = models.WithheldUnavailable
+		return l, nil
+	case m.Clean != models.CleanDone || m.CleanKey == "":
+		l.Withheld = models.WithheldProcessing
+		return l, nil
+	}
+	ct := models.CleanType(m)
+	name := m.Filename
+	if ct != m.ContentType {
+		name = base + extOf(ct)
+	}
+	if l.URL, err = s.store.DownloadURL(ctx, m.CleanKey, models.LinkOptions{Expiry: exp, Filename: name,
+		ContentType: ct, Inline: inlineTypes[ct]}); err != nil {
+		return l, err
+	}
+	if l.DownloadURL, err = s.store.DownloadURL(ctx, m.CleanKey, models.LinkOptions{Expiry: exp, Filename: name,
+		ContentType: ct}); err != nil {
+		return l, err
+	}
+	if m.Kind == models.MediaVideo {
+		l.PlaybackURL = l.URL
 	}
 	return l, nil
 }

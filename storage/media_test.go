@@ -21,6 +21,7 @@ import (
 
 	"leitai/models"
 	"leitai/storage/objects"
+	"leitai/storage/scrub/scrubtest"
 	"leitai/storage/storagetest"
 )
 
@@ -107,6 +108,7 @@ func TestMedia(t *testing.T) {
 		{"office documents decided at completion", testPendingZip},
 		{"expired uploads are swept", testSweep},
 		{"thumbnails and video processing", testProcessing},
+		{"clean copies for blind rounds", testCleanCopies},
 	}
 	open := map[Dialect]func(t *testing.T) *DB{
 		SQLite:   func(t *testing.T) *DB { return openMigrated(t, "", t.TempDir()) },
@@ -484,7 +486,11 @@ func (f *mediaFixture) processAll(t *testing.T) {
 		if err != nil {
 			t.Fatalf("ProcessNext: %v", err)
 		}
-		if !worked {
+		cleaned, err := f.svc.CleanNext(context.Background())
+		if err != nil {
+			t.Fatalf("CleanNext: %v", err)
+		}
+		if !worked && !cleaned {
 			return
 		}
 	}
@@ -634,6 +640,36 @@ func TestMediaOnMinIO(t *testing.T) {
 		}
 		if err := f.svc.DeleteMedia(ctx, f.actorUnit, f.unit, m.ID); err != nil {
 			t.Fatal(err)
+		}
+	})
+
+	t.Run("clean copies", func(t *testing.T) {
+		body := scrubtest.JPEG(t, "博罗县民政局", 1)
+		m := f.complete(t, f.unit, "博罗县.jpg", "image/jpeg", body)
+		f.processAll(t)
+		m, err := f.svc.MediaByID(ctx, f.unit, m.ID)
+		if err != nil || m.Clean != models.CleanDone {
+			t.Fatalf("after the worker: %+v %v", m, err)
+		}
+		l, err := f.svc.CleanLinks(ctx, m)
+		if err != nil || l.URL == "" {
+			t.Fatalf("clean links: %+v %v", l, err)
+		}
+		clean := fetchLink(t, store, l.DownloadURL)
+		if bytes.Contains(clean, []byte("博罗县")) {
+			t.Fatal("the clean copy on MinIO names the unit")
+		}
+		if _, err := jpeg.Decode(bytes.NewReader(clean)); err != nil {
+			t.Fatal(err)
+		}
+		if l, _ = f.svc.MediaLinks(ctx, m); !bytes.Equal(fetchLink(t, store, l.DownloadURL), body) {
+			t.Fatal("the original link does not serve the original")
+		}
+		if err := f.svc.DeleteMedia(ctx, f.actorUnit, f.unit, m.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := store.Stat(ctx, m.CleanKey); !errors.Is(err, models.ErrNotFound) {
+			t.Fatalf("clean copy after delete: %v", err)
 		}
 	})
 

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -29,6 +28,7 @@ import (
 	_ "golang.org/x/image/webp"
 
 	"leitai/models"
+	"leitai/storage/scrub"
 )
 
 const (
@@ -74,7 +74,8 @@ func (s *MediaService) Start(ctx context.Context) (stop func()) {
 
 // Run is the media worker: it processes pending media one at a time (a
 // claim by conditional update, so that several instances never process the
-// same medium), and every minute aborts uploads past their expiry and
+// same medium), then makes the clean copies still missing (CleanNext), and
+// every minute aborts uploads past their expiry and
 // deletes objects left in object_trash.
 func (s *MediaService) Run(ctx context.Context) {
 	s.log.Info("media worker started", slog.String("ffmpeg", s.ffmpegPath()))
@@ -90,6 +91,15 @@ func (s *MediaService) Run(ctx context.Context) {
 			worked, err := s.ProcessNext(ctx)
 			if err != nil && ctx.Err() == nil {
 				s.log.Warn("media worker", slog.Any("error", err))
+			}
+			if !worked {
+				break
+			}
+		}
+		for ctx.Err() == nil {
+			worked, err := s.CleanNext(ctx)
+			if err != nil && ctx.Err() == nil {
+				s.log.Warn("media worker: clean copies", slog.Any("error", err))
 			}
 			if !worked {
 				break
@@ -370,7 +380,7 @@ func goThumbnail(src, dst string, side int) error {
 	}
 	head := make([]byte, 256<<10)
 	n, _ := io.ReadFull(f, head)
-	orientation := exifOrientation(head[:n])
+	orientation := scrub.JPEGOrientation(head[:n])
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
@@ -416,67 +426,6 @@ func writeJPEG(path string, img image.Image) error {
 		return err
 	}
 	return f.Close()
-}
-
-// exifOrientation reads the EXIF Orientation tag (1–8) of a JPEG from its
-// first bytes; 1 when there is none.
-func exifOrientation(b []byte) int {
-	if len(b) < 4 || b[0] != 0xFF || b[1] != 0xD8 {
-		return 1
-	}
-	for i := 2; i+4 <= len(b); {
-		if b[i] != 0xFF {
-			return 1
-		}
-		marker := b[i+1]
-		if marker == 0xD8 || (marker >= 0xD0 && marker <= 0xD7) || marker == 0x01 {
-			i += 2
-			continue
-		}
-		if marker == 0xDA || marker == 0xD9 {
-			return 1 // image data: no EXIF before it
-		}
-		size := int(binary.BigEndian.Uint16(b[i+2:]))
-		seg := b[i+4 : min(len(b), i+2+size)]
-		if marker == 0xE1 && len(seg) > 14 && string(seg[:6]) == "Exif\x00\x00" {
-			return tiffOrientation(seg[6:])
-		}
-		i += 2 + size
-	}
-	return 1
-}
-
-func tiffOrientation(t []byte) int {
-	if len(t) < 8 {
-		return 1
-	}
-	var bo binary.ByteOrder
-	switch string(t[:2]) {
-	case "II":
-		bo = binary.LittleEndian
-	case "MM":
-		bo = binary.BigEndian
-	default:
-		return 1
-	}
-	off := int(bo.Uint32(t[4:]))
-	if off < 8 || off+2 > len(t) {
-		return 1
-	}
-	n := int(bo.Uint16(t[off:]))
-	for k := 0; k < n; k++ {
-		e := off + 2 + 12*k
-		if e+12 > len(t) {
-			return 1
-		}
-		if bo.Uint16(t[e:]) == 0x0112 {
-			if v := int(bo.Uint16(t[e+8:])); v >= 1 && v <= 8 {
-				return v
-			}
-			return 1
-		}
-	}
-	return 1
 }
 
 // orient turns a picture upright according to its EXIF orientation.

@@ -541,7 +541,7 @@ func (s *MediaService) CompleteUpload(ctx context.Context, actor models.Actor, u
 	}
 	now := s.now()
 	m := mediaRow{ProjectID: row.ProjectID, Kind: string(verdict.Kind), Filename: row.Filename, ContentType: verdict.ContentType,
-		Size: row.Size, ObjectKey: row.ObjectKey, Processing: string(processing), CreatedBy: actor.UserID, CreatedAt: now, UpdatedAt: now}
+		Size: row.Size, ObjectKey: row.ObjectKey, Processing: string(processing), Clean: string(models.CleanPending), CreatedBy: actor.UserID, CreatedAt: now, UpdatedAt: now}
 	err = s.db.tx(ctx, func(tx *gorm.DB) error {
 		del := tx.Delete(&uploadRow{}, "id = ? AND state = ?", id, uploadCompleting)
 		if del.Error != nil {
@@ -568,9 +568,7 @@ func (s *MediaService) CompleteUpload(ctx context.Context, actor models.Actor, u
 		}
 		return models.Media{}, fmt.Errorf("complete upload: %w", err)
 	}
-	if processing == models.ProcessingPending {
-		s.Wake()
-	}
+	s.Wake() // thumbnails, and the clean copy every medium gets
 	return m.model(), nil
 }
 
