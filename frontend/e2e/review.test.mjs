@@ -274,8 +274,10 @@ async function withTablet(t, label, fn) {
       await admin('POST', '/api/v1/users', { username, password, display_name: `评审专家${i}号`, roles: ['expert'] })
       experts.push({ username, password })
     }
-    // The round's panel is our two experts (others exist on the server): k = 2 gives each of them
-    // every project.
+    // An expert left off the panel, so that ours are a real subset even when this file runs alone
+    // (choosing every expert is stored as "all").
+    await admin('POST', '/api/v1/users', { username: `rvexpert3${suffix}`, password: `rv-expert-pass-${suffix}`, display_name: '评审专家3号', roles: ['expert'] })
+    // The round's panel is our two experts: k = 2 gives each of them every project.
     const k = 2
 
     // ---- the admin creates, assigns and opens the round in the UI -------------------------------

@@ -53,6 +53,12 @@ export interface Media {
   playback_url: string
   links_expire_at: string
   created_at: string
+  /**
+   * withheld is set for an expert in a blind round while the copy without metadata is being made
+   * (`processing`) or when none can be made (`unavailable`); the links are then empty.
+   */
+  withheld?: 'processing' | 'unavailable'
+  notice?: string
 }
 
 /** MEDIA_LIMITS are the size caps per kind, in bytes. */

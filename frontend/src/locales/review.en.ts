@@ -14,6 +14,8 @@ const reviewEn: ReviewMessages = {
       processing: 'The video “{name}” is being converted; refresh in a while to play it.',
       download: 'Download',
       expiry: 'Attachment links last 1 hour; refresh the page after that.',
+      withheldProcessing: '“{name}” is being cleaned of author details (blind review); refresh in a while to open it.',
+      withheldUnavailable: 'Author details cannot be removed from “{name}”, so it is not shown in blind review; ask the organisers if you need it.',
     },
     kind: {
       online: 'Online review',

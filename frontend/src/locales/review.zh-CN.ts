@@ -13,6 +13,8 @@ const reviewZhCN = {
       processing: '视频“{name}”正在转码，稍后刷新即可播放。',
       download: '下载',
       expiry: '附件链接 1 小时内有效，过期后刷新页面即可。',
+      withheldProcessing: '“{name}”正在去除文件中的作者等信息（盲评），稍后刷新即可查看。',
+      withheldUnavailable: '“{name}”的格式无法去除作者等信息，盲评中不提供；如需查看请联系组委会。',
     },
     kind: {
       online: '网络评审',
