@@ -161,18 +161,9 @@ func (s *handlers) saveScore(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	points := map[string]int64{}
-	fields := map[string]string{}
-	for k, v := range req.Points {
-		p, err := judging.ParsePoints(v.String())
-		if err != nil {
-			fields[k] = "a number with at most 2 decimals"
-			continue
-		}
-		points[k] = int64(p)
-	}
-	if len(fields) > 0 {
-		return models.Invalid("the score is not valid", fields)
+	points, err := parsePoints(req.Points)
+	if err != nil {
+		return err
 	}
 	if n := len([]rune(req.Comment)); n > 2000 {
 		return models.Invalid("the comment is too long", map[string]string{"comment": fmt.Sprintf("at most 2000 characters (now %d)", n)})

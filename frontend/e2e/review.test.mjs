@@ -12,15 +12,13 @@
 // scripts/e2e.sh sets the variables below.
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { createHash } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { isAbsolute, join, resolve } from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { deflateSync } from 'node:zlib'
-import { request } from 'playwright-core'
 import { baseURL, launchBrowser } from './browser.mjs'
+import { apiAs as apiAt, signIn as signInAt, uploadPNG } from './support.mjs'
 
 const base = baseURL()
 const adminUser = process.env.LEITAI_E2E_ADMIN_USER
@@ -41,109 +39,14 @@ after(async () => {
 // Unique per run, so that reruns against the same server do not collide.
 const suffix = `${Date.now().toString(36)}${Math.floor(Math.random() * 1000)}`
 
-// ---- a small real PNG -----------------------------------------------------------------------------
-
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1
-  return c >>> 0
-})
-function crc32(buf) {
-  let c = 0xffffffff
-  for (const b of buf) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8)
-  return (c ^ 0xffffffff) >>> 0
-}
-
-/** png returns a real w×h RGB PNG (a colour gradient). */
-function png(w, h) {
-  const rows = []
-  for (let y = 0; y < h; y++) {
-    const row = Buffer.alloc(1 + w * 3)
-    for (let x = 0; x < w; x++) row.set([(x * 255) / w, (y * 255) / h, 90], 1 + x * 3)
-    rows.push(row)
-  }
-  const chunk = (type, data) => {
-    const len = Buffer.alloc(4)
-    len.writeUInt32BE(data.length)
-    const td = Buffer.concat([Buffer.from(type), data])
-    const crc = Buffer.alloc(4)
-    crc.writeUInt32BE(crc32(td))
-    return Buffer.concat([len, td, crc])
-  }
-  const ihdr = Buffer.alloc(13)
-  ihdr.writeUInt32BE(w, 0)
-  ihdr.writeUInt32BE(h, 4)
-  ihdr.set([8, 2, 0, 0, 0], 8)
-  return Buffer.concat([
-    Buffer.from('\x89PNG\r\n\x1a\n', 'latin1'),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(Buffer.concat(rows))),
-    chunk('IEND', Buffer.alloc(0)),
-  ])
-}
-
-// ---- the API, as one user -------------------------------------------------------------------------
-
-/**
- * apiAs signs in through the API and returns call(method, path, body), which sends the CSRF token
- * and fails the test with the server's answer when the status is not 2xx.
- */
-async function apiAs(username, password) {
-  const ctx = await request.newContext({ baseURL: base })
-  const login = await ctx.post('/api/v1/auth/login', { data: { username, password } })
-  assert.ok(login.ok(), `sign in as ${username}: ${login.status()} ${await login.text()}`)
-  const token = (await login.json()).csrf_token
-  async function call(method, path, body, headers = {}) {
-    const res = await ctx.fetch(path, {
-      method,
-      headers: { 'X-CSRF-Token': token, ...headers },
-      ...(Buffer.isBuffer(body) ? { data: body } : body === undefined ? {} : { data: body }),
-    })
-    const text = await res.text()
-    assert.ok(res.ok(), `${username}: ${method} ${path}: ${res.status()} ${text}`)
-    return text ? JSON.parse(text) : null
-  }
-  call.dispose = () => ctx.dispose()
-  return call
-}
-
-/** uploadPNG sends a small photo through the resumable upload API (one part, through the server). */
-async function uploadPNG(api, projectID, filename) {
-  const body = png(64, 48)
-  const up = await api('POST', `/api/v1/projects/${projectID}/uploads`, {
-    filename,
-    size: body.length,
-    content_type: 'image/png',
-    mode: 'proxy',
-  })
-  const md5 = createHash('md5').update(body).digest('base64')
-  await api('PUT', `/api/v1/uploads/${up.upload_id}/parts/1`, body, {
-    'Content-Type': 'application/octet-stream',
-    'Content-MD5': md5,
-  })
-  await api('POST', `/api/v1/uploads/${up.upload_id}/complete`, {})
-}
+/** apiAs and signIn are support.mjs's, bound to the server under test. */
+const apiAs = (username, password) => apiAt(base, username, password)
+const signIn = (page, username, password) => signInAt(page, base, username, password)
 
 /** beijing formats a time as "YYYY-MM-DD HH:mm" on the Beijing clock (what the pickers take). */
 function beijing(date) {
   const b = new Date(date.getTime() + 8 * 3600_000)
   return b.toISOString().slice(0, 16).replace('T', ' ')
-}
-
-async function signIn(page, username, password) {
-  await page.goto(`${base}/login`)
-  for (let attempt = 0; attempt < 3; attempt++) {
-    await page.locator('input[name="username"]').fill(username)
-    await page.locator('input[name="password"]').fill(password)
-    const [response] = await Promise.all([
-      page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/login')),
-      page.locator('input[name="password"]').press('Enter'),
-    ])
-    if (response.status() !== 429) break
-    const wait = Number(response.headers()['retry-after'] ?? '5')
-    await page.waitForTimeout((wait + 1) * 1000)
-  }
-  await page.waitForURL((url) => !url.pathname.startsWith('/login'))
 }
 
 /**
