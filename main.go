@@ -218,6 +218,7 @@ func serve(ctx context.Context, cfg Config, ln net.Listener, stdout, stderr io.W
 		Config: server.Config{
 			Version: version, TrustedProxies: cfg.TrustedProxies, MediaOrigins: mediaOrigins(cfg),
 			PublicURL: cfg.PublicURL, Location: cfg.Location, SecureCookies: strings.HasPrefix(cfg.PublicURL, "https://"),
+			Secret: cfg.Secret,
 		},
 	}
 	if files != nil {

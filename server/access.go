@@ -1,6 +1,7 @@
 package server
 
 import (
+	"net/url"
 	"slices"
 	"strings"
 
@@ -76,6 +77,9 @@ const (
 // session → 401, wrong role or missing CSRF token → 403.
 func (s *handlers) authorize(a access) fiber.Handler {
 	return func(c *fiber.Ctx) error {
+		if isMutating(c.Method()) && s.crossSite(c) {
+			return models.Errorf(models.KindForbidden, "a request from another site cannot change anything here: open Leitai itself")
+		}
 		token := c.Cookies(sessionCookie)
 		if token != "" {
 			sess, err := s.deps.Accounts.SessionByToken(c.UserContext(), token)
@@ -138,4 +142,36 @@ func actorOf(c *fiber.Ctx) models.Actor {
 		a.UserID, a.Name = &id, sess.User.Username
 	}
 	return a
+}
+
+// crossSite reports a state-changing request that a browser says comes from
+// another site (login CSRF and CSRF before a session exists). Browsers send
+// Sec-Fetch-Site and Origin on every such request; a client that sends
+// neither is not a browser, and the CSRF token still guards its sessions.
+func (s *handlers) crossSite(c *fiber.Ctx) bool {
+	switch c.Get("Sec-Fetch-Site") {
+	case "same-origin", "none":
+		return false
+	case "cross-site":
+		return true
+	}
+	origin := c.Get(fiber.HeaderOrigin)
+	if origin == "" {
+		return c.Get("Sec-Fetch-Site") == "same-site" // same-site without an origin: refuse
+	}
+	return !s.ownOrigin(c, origin)
+}
+
+// ownOrigin is whether origin is this server as the browser reached it or
+// as the public URL names it.
+func (s *handlers) ownOrigin(c *fiber.Ctx, origin string) bool {
+	if strings.EqualFold(origin, c.Protocol()+"://"+string(c.Request().Host())) {
+		return true
+	}
+	if pub := s.deps.Config.PublicURL; pub != "" {
+		if u, err := url.Parse(pub); err == nil && strings.EqualFold(origin, u.Scheme+"://"+u.Host) {
+			return true
+		}
+	}
+	return false
 }

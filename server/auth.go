@@ -1,6 +1,8 @@
 package server
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"strings"
 	"time"
 
@@ -68,8 +70,37 @@ func (s *handlers) login(c *fiber.Ctx) error {
 	if strings.TrimSpace(req.Username) == "" || req.Password == "" {
 		return models.Invalid("username and password are required", map[string]string{"username": "required", "password": "required"})
 	}
-	token, sess, err := s.deps.Accounts.Login(c.UserContext(), strings.TrimSpace(req.Username), req.Password, c.IP(), c.Get(fiber.HeaderUserAgent))
+	username := strings.TrimSpace(req.Username)
+	now := time.Now()
+	device := models.VerifyDevice(s.deps.Config.Secret, c.Cookies(models.DeviceCookieName(username)), username, now)
+	token, sess, err := s.deps.Accounts.Login(c.UserContext(), models.LoginAttempt{Username: username, Password: req.Password,
+		IP: c.IP(), UserAgent: c.Get(fiber.HeaderUserAgent), Device: device})
+	if err == nil {
+		s.setDeviceCookie(c, sess.User.Username, now)
+	}
 	return s.startSession(c, token, sess, err)
+}
+
+// setDeviceCookie marks this browser as one that has signed in as the user
+// (a fresh device id each time), sent back only to the login route.
+func (s *handlers) setDeviceCookie(c *fiber.Ctx, username string, now time.Time) {
+	if len(s.deps.Config.Secret) == 0 {
+		return
+	}
+	expires := now.Add(models.DeviceLifetime)
+	c.Cookie(&fiber.Cookie{
+		Name: models.DeviceCookieName(username), Value: models.SignDevice(s.deps.Config.Secret, username, newDeviceID(), expires),
+		Path: "/api/v1/auth/login", HTTPOnly: true, SameSite: fiber.CookieSameSiteStrictMode,
+		Secure: s.deps.Config.SecureCookies, Expires: expires,
+	})
+}
+
+func newDeviceID() string {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		panic("crypto/rand: " + err.Error())
+	}
+	return hex.EncodeToString(b)
 }
 
 func (s *handlers) logout(c *fiber.Ctx) error {

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"encoding/json"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -125,7 +124,7 @@ func (s *handlers) withdrawTie(c *fiber.Ctx) error {
 // both, plus overrides with reasons.
 type advancementRequest struct {
 	Top       int            `json:"top"`
-	Threshold *json.Number   `json:"threshold"`
+	Threshold *Decimal       `json:"threshold"`
 	Overrides []overrideJSON `json:"overrides"`
 }
 

@@ -35,6 +35,10 @@ var statusOf = map[models.Kind]int{
 	models.KindInternal:         fiber.StatusInternalServerError,
 }
 
+// defaultRetryAfter is the Retry-After of a 429 or 503 that names none:
+// a client should come back soon, not hammer.
+var defaultRetryAfter = map[models.Kind]int{models.KindRateLimited: 1, models.KindUnavailable: 5}
+
 // kindOfStatus maps the statuses Fiber itself produces to error kinds.
 var kindOfStatus = map[int]models.Kind{
 	fiber.StatusBadRequest:            models.KindInvalid,
@@ -69,8 +73,11 @@ func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 			if me.Kind == models.KindInvalid && len(me.Fields) > 0 {
 				status = fiber.StatusUnprocessableEntity
 			}
-			if me.Kind == models.KindRateLimited {
-				retry := max(me.RetryAfterSeconds, 1)
+			if me.Kind == models.KindRateLimited || me.Kind == models.KindUnavailable {
+				retry := me.RetryAfterSeconds
+				if retry <= 0 {
+					retry = defaultRetryAfter[me.Kind]
+				}
 				c.Set(fiber.HeaderRetryAfter, strconv.Itoa(retry))
 			}
 			if me.Kind == models.KindInternal || me.Kind == models.KindUnavailable {
@@ -86,6 +93,9 @@ func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 				kind = models.KindInternal
 			}
 			detail = errorDetail{Code: kind, Message: fe.Message}
+			if retry := defaultRetryAfter[kind]; retry > 0 {
+				c.Set(fiber.HeaderRetryAfter, strconv.Itoa(retry))
+			}
 			if kind == models.KindInternal {
 				detail.Message = "internal error"
 				logError(c, log, err)

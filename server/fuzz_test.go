@@ -22,6 +22,7 @@ func FuzzDecoders(f *testing.F) {
 		`{"ttl_minutes":1e309}`, `{"current_password":1}`,
 		`{"points":{"innovative":22.5},"submission_id":"a"}`, `{"points":{"x":1e400}}`, `{"action":"reveal","message":"休息"}`,
 		`{"project_id":1,"ticket":"K7QX-2M9P"}`, `{"weights":{"panel":60},"judge_ids":[1,2]}`,
+		`{"points":null}`, `{"points":{"a":"20"}}`, `{"threshold":"80.5"}`, ` null `,
 	} {
 		f.Add(seed)
 	}
@@ -49,12 +50,18 @@ func FuzzDecoders(f *testing.F) {
 					return err
 				}
 			}
+			if r, ok := v.(*scoreRequest); ok {
+				if _, err := parsePoints(r.Points); err != nil {
+					return err
+				}
+			}
 			return c.SendStatus(204)
 		})
 	}
 	f.Fuzz(func(t *testing.T, body string) {
 		for i := range targets {
 			req := httptest.NewRequest("POST", "/"+strconv.Itoa(i), strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
 			resp, err := app.Test(req, -1)
 			if err != nil {
 				t.Fatal(err)

@@ -17,7 +17,8 @@ func (s *handlers) healthz(c *fiber.Ctx) error {
 }
 
 // readyz checks the database and the object store in parallel; any failure
-// is 503 with the failing part as "down: <reason>".
+// is 503 with the failing part as "down". The reason (which may name the
+// database's user, name and address) goes to the log, never to the public.
 func (s *handlers) readyz(c *fiber.Ctx) error {
 	ctx, cancel := context.WithTimeout(c.UserContext(), readyTimeout)
 	defer cancel()
@@ -30,15 +31,20 @@ func (s *handlers) readyz(c *fiber.Ctx) error {
 	body := fiber.Map{"status": "ok", "database": "ok", "storage": "ok"}
 	status := fiber.StatusOK
 	if dbErr != nil {
-		body["database"] = "down: " + dbErr.Error()
+		s.deps.Log.WarnContext(c.UserContext(), "readiness: database down", "error", dbErr)
+		body["database"] = "down"
 		body["status"] = "unavailable"
 		status = fiber.StatusServiceUnavailable
 	}
 	if storeErr != nil {
-		body["storage"] = "down: " + storeErr.Error()
+		s.deps.Log.WarnContext(c.UserContext(), "readiness: object store down", "error", storeErr)
+		body["storage"] = "down"
 		body["status"] = "unavailable"
 		status = fiber.StatusServiceUnavailable
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
+	if status != fiber.StatusOK {
+		c.Set(fiber.HeaderRetryAfter, "5")
+	}
 	return c.Status(status).JSON(body)
 }

@@ -458,13 +458,18 @@ func (s *handlers) liveAction(c *fiber.Ctx) error {
 }
 
 type liveScoreRequest struct {
-	Points       map[string]json.Number `json:"points"`
-	Reason       string                 `json:"reason"`
-	SubmissionID string                 `json:"submission_id"`
+	Points       map[string]Decimal `json:"points"`
+	Reason       string             `json:"reason"`
+	SubmissionID string             `json:"submission_id"`
 }
 
 // parsePoints turns decimal points into hundredths, naming bad criteria.
-func parsePoints(in map[string]json.Number) (map[string]int64, error) {
+// A missing or null points object is refused rather than read as "no
+// points", which would erase a draft.
+func parsePoints(in map[string]Decimal) (map[string]int64, error) {
+	if in == nil {
+		return nil, models.Invalid("the score has no points", map[string]string{"points": "required: an object of criterion → number"})
+	}
 	points := map[string]int64{}
 	fields := map[string]string{}
 	for k, v := range in {

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"encoding/json"
 	"fmt"
 	"path"
 	"strings"
@@ -142,9 +141,9 @@ func (s *handlers) reviewProject(c *fiber.Ctx) error {
 
 // scoreRequest carries points as decimal numbers per criterion (22.5).
 type scoreRequest struct {
-	Points  map[string]json.Number `json:"points"`
-	Comment string                 `json:"comment"`
-	Submit  bool                   `json:"submit"`
+	Points  map[string]Decimal `json:"points"`
+	Comment string             `json:"comment"`
+	Submit  bool               `json:"submit"`
 }
 
 func (s *handlers) saveScore(c *fiber.Ctx) error {
@@ -156,7 +155,7 @@ func (s *handlers) saveScore(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	// json.Number fields keep the digits as sent, so points parse exactly.
+	// Decimal fields keep the digits as sent, so points parse exactly.
 	var req scoreRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err

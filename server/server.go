@@ -40,7 +40,7 @@ type SignedFiles interface {
 
 // Accounts signs people in and out.
 type Accounts interface {
-	Login(ctx context.Context, username, password, ip, userAgent string) (string, models.Session, error)
+	Login(ctx context.Context, a models.LoginAttempt) (string, models.Session, error)
 	SessionByToken(ctx context.Context, token string) (models.Session, error)
 	Logout(ctx context.Context, token string) error
 	ChangePassword(ctx context.Context, actor models.Actor, userID int64, current, next, userAgent string) (string, models.Session, error)
@@ -138,6 +138,8 @@ type Config struct {
 	Location *time.Location
 	// SecureCookies marks cookies Secure (the public URL is https).
 	SecureCookies bool
+	// Secret signs device cookies (the login throttle's trusted browsers).
+	Secret []byte
 }
 
 // Deps are the server's collaborators, constructed in main.

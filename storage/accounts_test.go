@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -150,7 +151,7 @@ func testUserImport(t *testing.T, db *DB) {
 	if err != nil || len(gen["wang"]) != 12 {
 		t.Fatalf("good import: %v %v", gen, err)
 	}
-	if _, s, err := db.Login(ctx, "wang", gen["wang"], "10.0.0.1", "test"); err != nil || s.User.Expertise[1] != "基层治理" {
+	if _, s, err := db.Login(ctx, models.LoginAttempt{Username: "wang", Password: gen["wang"], IP: "10.0.0.1", UserAgent: "test"}); err != nil || s.User.Expertise[1] != "基层治理" {
 		t.Fatalf("login with the generated password: %v %+v", err, s.User)
 	}
 }
@@ -158,16 +159,16 @@ func testUserImport(t *testing.T, db *DB) {
 func testSessions(t *testing.T, db *DB) {
 	ctx := context.Background()
 	u := mustUser(t, db, "chen", []models.Role{models.RoleExpert}, nil)
-	_, _, err := db.Login(ctx, "chen", "wrong password", "10.0.0.2", "test")
-	_, _, err2 := db.Login(ctx, "nobody", "wrong password", "10.0.0.2", "test")
+	_, _, err := db.Login(ctx, models.LoginAttempt{Username: "chen", Password: "wrong password", IP: "10.0.0.2", UserAgent: "test"})
+	_, _, err2 := db.Login(ctx, models.LoginAttempt{Username: "nobody", Password: "wrong password", IP: "10.0.0.2", UserAgent: "test"})
 	if models.KindOf(err) != models.KindUnauthenticated || err == nil || err2 == nil || err.Error() != err2.Error() {
 		t.Fatalf("unknown user and wrong password must look alike: %v / %v", err, err2)
 	}
-	token, s, err := db.Login(ctx, "CHEN", "password-chen", "10.0.0.2", "test")
+	token, s, err := db.Login(ctx, models.LoginAttempt{Username: "CHEN", Password: "password-chen", IP: "10.0.0.2", UserAgent: "test"})
 	if err != nil || s.User.ID != u.ID || s.CSRFToken == "" || token == "" {
 		t.Fatalf("login: %v", err)
 	}
-	token2, _, err := db.Login(ctx, "chen", "password-chen", "10.0.0.3", "test")
+	token2, _, err := db.Login(ctx, models.LoginAttempt{Username: "chen", Password: "password-chen", IP: "10.0.0.3", UserAgent: "test"})
 	if err != nil || token2 == token {
 		t.Fatalf("a second login must get a new session id: %v", err)
 	}
@@ -202,7 +203,7 @@ func testSessions(t *testing.T, db *DB) {
 	if _, err := db.SessionByToken(ctx, newToken); models.KindOf(err) != models.KindUnauthenticated {
 		t.Fatalf("session of a disabled user: %v", err)
 	}
-	if _, _, err := db.Login(ctx, "chen", "new-password-1", "10.0.0.2", "test"); models.KindOf(err) != models.KindUnauthenticated {
+	if _, _, err := db.Login(ctx, models.LoginAttempt{Username: "chen", Password: "new-password-1", IP: "10.0.0.2", UserAgent: "test"}); models.KindOf(err) != models.KindUnauthenticated {
 		t.Fatalf("disabled login: %v", err)
 	}
 	if err := db.Logout(ctx, token); err != nil {
@@ -212,21 +213,56 @@ func testSessions(t *testing.T, db *DB) {
 
 func testThrottle(t *testing.T, db *DB) {
 	ctx := context.Background()
+	attempt := func(user, password, ip, device string) error {
+		_, _, err := db.Login(ctx, models.LoginAttempt{Username: user, Password: password, IP: ip, UserAgent: "t", Device: device})
+		return err
+	}
 	mustUser(t, db, "judge", []models.Role{models.RoleExpert}, nil)
 	for i := 0; i < 5; i++ {
-		if _, _, err := db.Login(ctx, "judge", "wrong", "10.9.0.1", "t"); models.KindOf(err) != models.KindUnauthenticated {
+		if err := attempt("judge", "wrong", "10.9.0.1", ""); models.KindOf(err) != models.KindUnauthenticated {
 			t.Fatalf("failure %d: %v", i+1, err)
 		}
 	}
-	_, _, err := db.Login(ctx, "judge", "password-judge", "10.9.0.2", "t")
+	// The guesser's address is slowed on this account ...
+	err := attempt("judge", "password-judge", "10.9.0.1", "")
 	var me *models.Error
 	if !errors.As(err, &me) || me.Kind != models.KindRateLimited || me.RetryAfterSeconds < 1 || me.RetryAfterSeconds > 60 {
-		t.Fatalf("after 5 failures even the right password waits: %v", err)
+		t.Fatalf("after 5 failures from one address that address waits: %v", err)
 	}
-	// Another account from the same address is not blocked.
+	// ... but the account is not locked: the right password from another
+	// address works at once, and so does a device that signed in before,
+	// even behind the guesser's address (one venue Wi-Fi).
+	if err := attempt("judge", "password-judge", "10.9.0.2", ""); err != nil {
+		t.Fatalf("an attacker's failures locked the account out from another address: %v", err)
+	}
+	if err := attempt("judge", "password-judge", "10.9.0.1", "device-1"); err != nil {
+		t.Fatalf("an attacker's failures locked out a known device: %v", err)
+	}
+	// Failures with a device cookie slow that device only.
+	for i := 0; i < 5; i++ {
+		if err := attempt("judge", "wrong", "10.9.0.4", "device-2"); models.KindOf(err) != models.KindUnauthenticated {
+			t.Fatalf("device failure %d: %v", i+1, err)
+		}
+	}
+	if err := attempt("judge", "password-judge", "10.9.0.4", "device-2"); models.KindOf(err) != models.KindRateLimited {
+		t.Fatalf("a device that keeps failing is slowed: %v", err)
+	}
+	if err := attempt("judge", "password-judge", "10.9.0.4", "device-1"); err != nil {
+		t.Fatalf("another device of the same user is not: %v", err)
+	}
+	// Another account from the guesser's address is not blocked.
 	mustUser(t, db, "other", []models.Role{models.RoleExpert}, nil)
-	if _, _, err := db.Login(ctx, "other", "password-other", "10.9.0.1", "t"); err != nil {
+	if err := attempt("other", "password-other", "10.9.0.1", ""); err != nil {
 		t.Fatalf("other account: %v", err)
+	}
+	// An address that sprays many accounts is slowed as an address.
+	for i := 0; i < 30; i++ {
+		if err := attempt(fmt.Sprintf("spray%d", i), "wrong", "10.9.0.5", ""); models.KindOf(err) != models.KindUnauthenticated {
+			t.Fatalf("spray %d: %v", i, err)
+		}
+	}
+	if err := attempt("other", "password-other", "10.9.0.5", ""); models.KindOf(err) != models.KindRateLimited {
+		t.Fatalf("a spraying address is slowed for every account: %v", err)
 	}
 	// Concurrent failures are all counted and never error out.
 	var wg sync.WaitGroup
@@ -234,7 +270,7 @@ func testThrottle(t *testing.T, db *DB) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, _, err := db.Login(ctx, "burst", "wrong", "10.9.0.3", "t")
+			err := attempt("burst", "wrong", "10.9.0.3", "")
 			if k := models.KindOf(err); k != models.KindUnauthenticated && k != models.KindRateLimited {
 				t.Errorf("concurrent failure: %v", err)
 			}

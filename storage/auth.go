@@ -80,17 +80,21 @@ func (db *DB) dummyHash() []byte {
 // password alike.
 var errBadCredentials = &models.Error{Kind: models.KindUnauthenticated, Message: "wrong username or password"}
 
-// Login checks a username and password, applying the throttle per account
-// and per address, and opens a session. It returns the session token for the
-// cookie and the session (with its CSRF token).
-func (db *DB) Login(ctx context.Context, username, password, ip, userAgent string) (string, models.Session, error) {
+// Login checks a username and password and opens a session. It returns
+// the session token for the cookie and the session (with its CSRF token).
+//
+// Failures are throttled where they come from, never on the account alone
+// (which would let anyone lock a user out): a sign-in carrying a valid
+// device cookie for the account is throttled on that device only; any other
+// is throttled per account and address and per address.
+func (db *DB) Login(ctx context.Context, a models.LoginAttempt) (string, models.Session, error) {
 	now := time.Now().UTC()
-	keys := []string{"user:" + lowerASCII(username), "ip:" + ip}
+	keys := loginThrottleKeys(a)
 	if err := db.checkThrottle(ctx, keys, now); err != nil {
 		return "", models.Session{}, err
 	}
 	var row userRow
-	err := db.gorm.WithContext(ctx).Where("lower(username) = lower(?)", username).Take(&row).Error
+	err := db.gorm.WithContext(ctx).Where("lower(username) = lower(?)", a.Username).Take(&row).Error
 	if err = mapError(err); err != nil && models.KindOf(err) != models.KindNotFound {
 		return "", models.Session{}, err
 	}
@@ -98,16 +102,25 @@ func (db *DB) Login(ctx context.Context, username, password, ip, userAgent strin
 	if err != nil {
 		hash = db.dummyHash()
 	}
-	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil || err != nil || row.Disabled {
+	if bcrypt.CompareHashAndPassword(hash, []byte(a.Password)) != nil || err != nil || row.Disabled {
 		if ferr := db.recordFailure(ctx, keys, now); ferr != nil {
 			return "", models.Session{}, ferr
 		}
 		return "", models.Session{}, errBadCredentials
 	}
-	token, s, err := db.openSession(ctx, row, ip, userAgent, func(tx *gorm.DB) error {
+	token, s, err := db.openSession(ctx, row, a.IP, a.UserAgent, func(tx *gorm.DB) error {
 		return tx.Where("key = ?", keys[0]).Delete(&throttleRow{}).Error
 	})
 	return token, s, err
+}
+
+// loginThrottleKeys are the throttle counters a sign-in is checked against
+// and charged to; the first is the one a success clears.
+func loginThrottleKeys(a models.LoginAttempt) []string {
+	if a.Device != "" {
+		return []string{"device:" + a.Device}
+	}
+	return []string{"user-ip:" + lowerASCII(a.Username) + "|" + a.IP, "ip:" + a.IP}
 }
 
 func lowerASCII(s string) string {
