@@ -170,6 +170,17 @@ type Session struct {
 	User      User
 	CSRFToken string
 	ExpiresAt time.Time
+	// Tablet is set on a session opened from a judge's tablet link: it
+	// reaches only that live final's judge routes and ends with the final.
+	Tablet *TabletScope
+}
+
+// TabletScope is what a tablet-link session may do, and who issued it.
+type TabletScope struct {
+	LiveShowID int64
+	Seat       int
+	// IssuedBy is the username of the host or admin who issued the link.
+	IssuedBy string
 }
 
 // CheckCSRF compares a presented token with the session's in constant time.

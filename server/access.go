@@ -3,6 +3,7 @@ package server
 import (
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -23,15 +24,24 @@ type access struct {
 	// noCSRF exempts a mutating route that opens a session (login, setup,
 	// link redemption): there is no token yet.
 	noCSRF bool
+	// tablet lets a judge's tablet-link session in; with liveEvent, only
+	// for the live final in the :id parameter it was issued for.
+	tablet, liveEvent bool
 }
 
 var (
 	publicAccess  = access{public: true}
 	sessionOpener = access{public: true, noCSRF: true}
 	signedIn      = access{}
-	adminsOnly    = access{roles: []models.Role{models.RoleAdmin}}
-	unitsOnly     = access{roles: []models.Role{models.RoleUnit}}
-	expertsOnly   = access{roles: []models.Role{models.RoleExpert}}
+	// anySession is signed-in routes a tablet session needs too (who am I,
+	// sign out).
+	anySession = access{tablet: true}
+	// judgeTablet is a live final's judge routes: experts, including the
+	// tablet sessions issued for that final.
+	judgeTablet = access{roles: []models.Role{models.RoleExpert}, tablet: true, liveEvent: true}
+	adminsOnly  = access{roles: []models.Role{models.RoleAdmin}}
+	unitsOnly   = access{roles: []models.Role{models.RoleUnit}}
+	expertsOnly = access{roles: []models.Role{models.RoleExpert}}
 	// hostsAndAdmins run the live final.
 	hostsAndAdmins = access{roles: []models.Role{models.RoleHost, models.RoleAdmin}}
 	// unitsAndAdmins may reach project routes; storage then narrows a unit
@@ -105,6 +115,11 @@ func (s *handlers) authorize(a access) fiber.Handler {
 		if len(a.roles) > 0 && !slices.ContainsFunc(a.roles, sess.User.HasRole) {
 			return models.Errorf(models.KindForbidden, "this needs the role %s", joinRoles(a.roles))
 		}
+		if t := sess.Tablet; t != nil {
+			if !a.tablet || (a.liveEvent && c.Params("id") != strconv.FormatInt(t.LiveShowID, 10)) {
+				return models.Errorf(models.KindForbidden, "a tablet link reaches only its live final's scoring: sign in with a password for anything else")
+			}
+		}
 		if isMutating(c.Method()) && !a.noCSRF && !sess.CheckCSRF(c.Get(csrfHeader)) {
 			return models.Errorf(models.KindForbidden, "missing or wrong %s header: reload the page", csrfHeader)
 		}
@@ -140,6 +155,9 @@ func actorOf(c *fiber.Ctx) models.Actor {
 	if sess, ok := sessionOf(c); ok {
 		id := sess.User.ID
 		a.UserID, a.Name = &id, sess.User.Username
+		if t := sess.Tablet; t != nil {
+			a.Name += " via tablet link issued by " + t.IssuedBy
+		}
 	}
 	return a
 }

@@ -221,3 +221,22 @@ func TestReadyzKeepsReasonsPrivate(t *testing.T) {
 type errorString string
 
 func (e errorString) Error() string { return string(e) }
+
+// TestTabletActorNamesItsIssuer: what a tablet session does is audited as
+// the judge via the link's issuer.
+func TestTabletActorNamesItsIssuer(t *testing.T) {
+	app := fiber.New()
+	var got models.Actor
+	app.Get("/", func(c *fiber.Ctx) error {
+		c.Locals(sessionKey, models.Session{User: models.User{ID: 7, Username: "judge1"},
+			Tablet: &models.TabletScope{LiveShowID: 3, Seat: 1, IssuedBy: "host"}})
+		got = actorOf(c)
+		return nil
+	})
+	if _, err := app.Test(httptest.NewRequest("GET", "/", nil)); err != nil {
+		t.Fatal(err)
+	}
+	if got.Name != "judge1 via tablet link issued by host" || got.UserID == nil || *got.UserID != 7 {
+		t.Fatalf("actor %+v", got)
+	}
+}

@@ -288,34 +288,6 @@ func (s *handlers) listTickets(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"items": items})
 }
 
-// judgeLink issues a new single-use tablet login link for a seat; the link
-// lands on the judge's tablet page.
-func (s *handlers) judgeLink(c *fiber.Ctx) error {
-	ev, err := s.liveEvent(c)
-	if err != nil {
-		return err
-	}
-	seat, err := strconv.Atoi(c.Params("seat"))
-	if err != nil {
-		return models.Invalid("the seat must be a number", map[string]string{"seat": "a number"})
-	}
-	var userID int64
-	for _, j := range ev.Judges {
-		if j.Seat == seat {
-			userID = j.UserID
-		}
-	}
-	if userID == 0 {
-		return models.Errorf(models.KindNotFound, "no judge sits at seat %d", seat)
-	}
-	token, expires, err := s.deps.Units.CreateLoginLink(c.UserContext(), actorOf(c), userID, 24*time.Hour)
-	if err != nil {
-		return err
-	}
-	url := strings.TrimRight(s.deps.Config.PublicURL, "/") + "/login/link?next=/judge/" + strconv.FormatInt(ev.ID, 10) + "#" + token
-	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"url": url, "expires_at": expires, "seat": seat})
-}
-
 // --- the host ---
 
 type rubricItemJSON struct {

@@ -155,6 +155,7 @@ type Deps struct {
 	Media    MediaLibrary
 	Rounds   Rounds
 	Live     LiveShows
+	Tablets  TabletLinks
 	// Hub serves the live boards' websockets; Context is the server's
 	// lifetime (websocket handlers outlive their requests).
 	Hub      *live.Hub

@@ -6,6 +6,8 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -27,6 +29,9 @@ type sessionRow struct {
 	LastSeenAt time.Time
 	IP         string `gorm:"column:ip"`
 	UserAgent  string
+	LiveShowID *int64
+	Seat       *int
+	IssuedBy   string
 }
 
 func (sessionRow) TableName() string { return "sessions" }
@@ -47,6 +52,9 @@ type loginTokenRow struct {
 	CreatedAt time.Time
 	ExpiresAt time.Time
 	UsedAt    *time.Time
+	// LiveShowID and Seat scope a judge's tablet link (see tablets.go).
+	LiveShowID *int64
+	Seat       *int
 }
 
 func (loginTokenRow) TableName() string { return "login_tokens" }
@@ -231,8 +239,9 @@ func (db *DB) SessionByToken(ctx context.Context, token string) (models.Session,
 	// signed-in request.
 	var rows []sessionUserRow
 	if err := db.gorm.WithContext(ctx).Raw(`SELECT s.csrf_token AS s_csrf_token, s.expires_at AS s_expires_at, s.last_seen_at AS s_last_seen_at,
+			s.live_show_id AS s_live_show_id, s.seat AS s_seat, s.issued_by AS s_issued_by, ls.state AS s_show_state,
 			u.id, u.username, u.display_name, u.password_hash, u.roles, u.unit_id, u.phone, u.expertise, u.bio, u.disabled, u.created_at, u.updated_at
-		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?`, id).Scan(&rows).Error; err != nil {
+		FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN live_shows ls ON ls.id = s.live_show_id WHERE s.id = ?`, id).Scan(&rows).Error; err != nil {
 		return models.Session{}, mapError(err)
 	}
 	if len(rows) == 0 {
@@ -247,6 +256,10 @@ func (db *DB) SessionByToken(ctx context.Context, token string) (models.Session,
 	if u.Disabled {
 		return models.Session{}, models.Errorf(models.KindUnauthenticated, "the account is disabled")
 	}
+	scope, err := rows[0].tablet()
+	if err != nil {
+		return models.Session{}, err
+	}
 	if now.Sub(s.LastSeenAt) > sessionRefresh {
 		s.ExpiresAt = now.Add(models.SessionLifetime)
 		if err := db.gorm.WithContext(ctx).Model(&sessionRow{}).Where("id = ?", id).
@@ -254,14 +267,19 @@ func (db *DB) SessionByToken(ctx context.Context, token string) (models.Session,
 			return models.Session{}, mapError(err)
 		}
 	}
-	return models.Session{User: u.model(), CSRFToken: s.CSRFToken, ExpiresAt: s.ExpiresAt}, nil
+	return models.Session{User: u.model(), CSRFToken: s.CSRFToken, ExpiresAt: s.ExpiresAt, Tablet: scope}, nil
 }
 
-// sessionUserRow is a session joined with its user.
+// sessionUserRow is a session joined with its user (and, for a tablet
+// session, its live final's state).
 type sessionUserRow struct {
 	SCSRFToken   string    `gorm:"column:s_csrf_token"`
 	SExpiresAt   time.Time `gorm:"column:s_expires_at"`
 	SLastSeenAt  time.Time `gorm:"column:s_last_seen_at"`
+	SLiveShowID  *int64    `gorm:"column:s_live_show_id"`
+	SSeat        *int      `gorm:"column:s_seat"`
+	SIssuedBy    string    `gorm:"column:s_issued_by"`
+	SShowState   *string   `gorm:"column:s_show_state"`
 	ID           int64
 	Username     string
 	DisplayName  string
@@ -274,6 +292,28 @@ type sessionUserRow struct {
 	Disabled     bool
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
+}
+
+// tablet returns a tablet session's scope, or an error once its final has
+// finished or gone: the session ends with the event.
+func (r sessionUserRow) tablet() (*models.TabletScope, error) {
+	if r.SLiveShowID == nil {
+		return nil, nil
+	}
+	ended := models.Errorf(models.KindUnauthenticated, "the live final has ended: this tablet link no longer signs in")
+	if r.SShowState == nil || r.SSeat == nil {
+		return nil, ended
+	}
+	if *r.SShowState != "" {
+		var st struct{ Phase models.ShowPhase }
+		if err := json.Unmarshal([]byte(*r.SShowState), &st); err != nil {
+			return nil, fmt.Errorf("live show %d state: %w", *r.SLiveShowID, err)
+		}
+		if st.Phase == models.PhaseFinished {
+			return nil, ended
+		}
+	}
+	return &models.TabletScope{LiveShowID: *r.SLiveShowID, Seat: *r.SSeat, IssuedBy: r.SIssuedBy}, nil
 }
 
 func (r sessionUserRow) user() userRow {
@@ -381,8 +421,20 @@ func (db *DB) RedeemLoginLink(ctx context.Context, token, ip, userAgent string) 
 		var id string
 		sessionToken, id = newToken()
 		row := sessionRow{ID: id, UserID: u.ID, CSRFToken: csrf, CreatedAt: now, ExpiresAt: now.Add(models.SessionLifetime),
-			LastSeenAt: now, IP: ip, UserAgent: truncate(userAgent, 300)}
+			LastSeenAt: now, IP: ip, UserAgent: truncate(userAgent, 300), LiveShowID: t.LiveShowID, Seat: t.Seat}
 		session = models.Session{User: u.model(), CSRFToken: csrf, ExpiresAt: row.ExpiresAt}
+		if t.LiveShowID != nil && t.Seat != nil {
+			// A tablet link opens a session scoped to its final and seat,
+			// remembered with who issued it for the audit trail.
+			var issuer userRow
+			if t.CreatedBy != nil {
+				if err := tx.Select("username").Take(&issuer, *t.CreatedBy).Error; err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
+					return err
+				}
+			}
+			row.IssuedBy = issuer.Username
+			session.Tablet = &models.TabletScope{LiveShowID: *t.LiveShowID, Seat: *t.Seat, IssuedBy: issuer.Username}
+		}
 		return tx.Create(&row).Error
 	})
 	if err != nil {

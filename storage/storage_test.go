@@ -30,6 +30,7 @@ func TestStorage(t *testing.T) {
 		{"sessions and passwords", testSessions},
 		{"login throttle", testThrottle},
 		{"login links are single use", testLoginLinks},
+		{"tablet links are scoped to their final and seat", testTabletLinks},
 		{"last admin stays", testLastAdmin},
 		{"first-run setup", testSetup},
 		{"audit chain", testAuditChain},

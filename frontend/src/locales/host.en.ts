@@ -136,7 +136,7 @@ export default {
     },
     link: {
       title: 'Tablet login link for {seat}',
-      hint: 'Make a new single-use login link for {name}. Scanning the QR code with the tablet signs in and opens the scoring page.',
+      hint: 'Make a new single-use login link for {name}. Scanning the QR code with the tablet signs in and opens this final\'s scoring page (this final only; it stops working when the final ends). A new link ends the seat\'s earlier links and signed-in tablets.',
       issue: 'Make a new link',
       again: 'Make another',
       failed: 'Could not make the link. Please try again.',
