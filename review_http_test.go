@@ -45,7 +45,7 @@ func TestReviewRoundOverHTTP(t *testing.T) {
 	}
 	var projectIDs []int64
 	for i := 0; i < 3; i++ {
-		u, _ := db.CreateUser(ctx, actor, models.NewUser{Username: fmt.Sprintf("unit%d", i), Password: "password-1", Roles: []models.Role{models.RoleUnit}, UnitID: &city.ID})
+		u, _ := db.CreateUser(ctx, actor, models.NewUser{Username: fmt.Sprintf("unit%d", i), Password: "review-pass-1", Roles: []models.Role{models.RoleUnit}, UnitID: &city.ID})
 		p, err := db.CreateProject(ctx, actor, u, ed.ID, models.ProjectFields{Title: fmt.Sprintf("项目%d", i), Category: "基层治理", Summary: "s",
 			Problem: "p", Approach: "a", Results: "r", Replicability: "r", Sustainability: "s", StartDate: "2025-01-01", ContactName: "c", ContactPhone: "13812345678"}, time.UTC)
 		if err != nil {
@@ -53,17 +53,17 @@ func TestReviewRoundOverHTTP(t *testing.T) {
 		}
 		projectIDs = append(projectIDs, p.ID)
 	}
-	admin0, _ := db.CreateUser(ctx, actor, models.NewUser{Username: "boss", Password: "password-1", Roles: []models.Role{models.RoleAdmin}})
+	admin0, _ := db.CreateUser(ctx, actor, models.NewUser{Username: "boss", Password: "review-pass-1", Roles: []models.Role{models.RoleAdmin}})
 	_ = admin0
 	for i := 0; i < 2; i++ {
-		if _, err := db.CreateUser(ctx, actor, models.NewUser{Username: fmt.Sprintf("judge%d", i), Password: "password-1", Roles: []models.Role{models.RoleExpert}}); err != nil {
+		if _, err := db.CreateUser(ctx, actor, models.NewUser{Username: fmt.Sprintf("judge%d", i), Password: "review-pass-1", Roles: []models.Role{models.RoleExpert}}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	admin := login(t, base, "boss", "password-1")
+	admin := login(t, base, "boss", "review-pass-1")
 	// Each unit attaches a photo and submits; the admin finds them eligible.
 	for i, id := range projectIDs {
-		unit := login(t, base, fmt.Sprintf("unit%d", i), "password-1")
+		unit := login(t, base, fmt.Sprintf("unit%d", i), "review-pass-1")
 		uploadPNG(t, unit, id)
 		if code, body, _ := unit.do("POST", fmt.Sprintf("/api/v1/projects/%d/submit", id), map[string]any{}); code != 200 {
 			t.Fatalf("submit: %d %s", code, body)
@@ -90,7 +90,7 @@ func TestReviewRoundOverHTTP(t *testing.T) {
 		t.Fatalf("open: %d %s", code, body)
 	}
 	for j := 0; j < 2; j++ {
-		judge := login(t, base, fmt.Sprintf("judge%d", j), "password-1")
+		judge := login(t, base, fmt.Sprintf("judge%d", j), "review-pass-1")
 		code, body, _ := judge.do("GET", "/api/v1/review/rounds", nil)
 		if code != 200 || !strings.Contains(string(body), `"total":3`) {
 			t.Fatalf("review rounds: %d %s", code, body)
@@ -189,7 +189,7 @@ func TestReviewRoundOverHTTP(t *testing.T) {
 	if code := run(ctx, []string{"rank"}, bytes.NewReader(pubSheet), &out, &errOut); code != 0 || !strings.Contains(out.String(), `"project":"`+fmt.Sprint(projectIDs[2])+`","score":79,"rank":1`) {
 		t.Fatalf("leitai rank on the published sheet: %d %s %s", code, out.String(), errOut.String())
 	}
-	if code, _, _ := login(t, base, "judge0", "password-1").do("PUT", fmt.Sprintf("/api/v1/review/rounds/%d/projects/%d/score", round.ID, projectIDs[0]),
+	if code, _, _ := login(t, base, "judge0", "review-pass-1").do("PUT", fmt.Sprintf("/api/v1/review/rounds/%d/projects/%d/score", round.ID, projectIDs[0]),
 		map[string]any{"points": map[string]any{"innovative": 25}, "submit": false}); code != 409 {
 		t.Fatalf("changing a score after close: %d", code)
 	}
@@ -258,7 +258,7 @@ func TestDecisionsOverHTTP(t *testing.T) {
 		OpensAt: now.Add(-time.Hour), ClosesAt: now.Add(time.Hour), Status: models.EditionActive})
 	var ids []int64
 	for i := 0; i < 3; i++ {
-		u, _ := db.CreateUser(ctx, actor, models.NewUser{Username: fmt.Sprintf("unit%d", i), Password: "password-1", Roles: []models.Role{models.RoleUnit}, UnitID: &city.ID})
+		u, _ := db.CreateUser(ctx, actor, models.NewUser{Username: fmt.Sprintf("unit%d", i), Password: "review-pass-1", Roles: []models.Role{models.RoleUnit}, UnitID: &city.ID})
 		p, err := db.CreateProject(ctx, actor, u, ed.ID, models.ProjectFields{Title: fmt.Sprintf("项目%d", i), Category: "基层治理", Summary: "s",
 			Problem: "p", Approach: "a", Results: "r", Replicability: "r", Sustainability: "s", StartDate: "2025-01-01", ContactName: "c", ContactPhone: "13812345678"}, time.UTC)
 		if err != nil {
@@ -271,14 +271,14 @@ func TestDecisionsOverHTTP(t *testing.T) {
 		if name == "boss" {
 			role = models.RoleAdmin
 		}
-		if _, err := db.CreateUser(ctx, actor, models.NewUser{Username: name, Password: "password-1", Roles: []models.Role{role}}); err != nil {
+		if _, err := db.CreateUser(ctx, actor, models.NewUser{Username: name, Password: "review-pass-1", Roles: []models.Role{role}}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	admin := login(t, base, "boss", "password-1")
+	admin := login(t, base, "boss", "review-pass-1")
 	exifPhoto := scrubtest.JPEG(t, "盲评测试市", 6)
 	for i, id := range ids {
-		unit := login(t, base, fmt.Sprintf("unit%d", i), "password-1")
+		unit := login(t, base, fmt.Sprintf("unit%d", i), "review-pass-1")
 		uploadPNG(t, unit, id)
 		if i == 0 {
 			uploadFile(t, unit, id, "盲评测试市现场.jpg", "image/jpeg", exifPhoto)
@@ -326,7 +326,7 @@ func TestDecisionsOverHTTP(t *testing.T) {
 	}
 	admin.do("POST", rp("/status"), map[string]any{"status": "open"})
 
-	judges := []*client{login(t, base, "judge0", "password-1"), login(t, base, "judge1", "password-1")}
+	judges := []*client{login(t, base, "judge0", "review-pass-1"), login(t, base, "judge1", "review-pass-1")}
 	// Media for the assigned expert: blind names, no unit.
 	code, media, _ := judges[0].do("GET", fmt.Sprintf("/api/v1/review/rounds/%d/projects/%d/media", round.ID, ids[0]), nil)
 	if code != 200 || !strings.Contains(string(media), `"filename":"附件1.png"`) || strings.Contains(string(media), "photo") ||
@@ -400,7 +400,7 @@ func TestDecisionsOverHTTP(t *testing.T) {
 	if len(adminList.Media) != 2 || !bytes.Equal(fetch(adminList.Media[1].DownloadURL), exifPhoto) {
 		t.Fatalf("the admin does not get the original: %s", own)
 	}
-	if code, _, _ := login(t, base, "judge2", "password-1").do("GET", fmt.Sprintf("/api/v1/review/rounds/%d/projects/%d/media", round.ID, ids[0]), nil); code != 403 {
+	if code, _, _ := login(t, base, "judge2", "review-pass-1").do("GET", fmt.Sprintf("/api/v1/review/rounds/%d/projects/%d/media", round.ID, ids[0]), nil); code != 403 {
 		t.Fatalf("media of an unassigned project: %d", code)
 	}
 	for j, judge := range judges {

@@ -97,17 +97,6 @@ func (n NewUser) Validate() error {
 	return nil
 }
 
-// PasswordProblem describes what is wrong with a new password, or "".
-func PasswordProblem(p string) string {
-	switch {
-	case utf8.RuneCountInString(p) < MinPasswordLength:
-		return "at least 8 characters"
-	case len(p) > 72:
-		return "at most 72 bytes"
-	}
-	return ""
-}
-
 // UserProfile is the part of an account an admin edits.
 type UserProfile struct {
 	DisplayName string

@@ -23,7 +23,7 @@ func mustUnit(t *testing.T, db *DB, parent *int64, kind models.UnitKind, name st
 
 func mustUser(t *testing.T, db *DB, username string, roles []models.Role, unit *int64) models.User {
 	t.Helper()
-	u, err := db.CreateUser(context.Background(), cli, models.NewUser{Username: username, Password: "password-" + username, Roles: roles, UnitID: unit})
+	u, err := db.CreateUser(context.Background(), cli, models.NewUser{Username: username, Password: "password-" + username + "-2026", Roles: roles, UnitID: unit})
 	if err != nil {
 		t.Fatalf("create user %s: %v", username, err)
 	}
@@ -164,11 +164,11 @@ func testSessions(t *testing.T, db *DB) {
 	if models.KindOf(err) != models.KindUnauthenticated || err == nil || err2 == nil || err.Error() != err2.Error() {
 		t.Fatalf("unknown user and wrong password must look alike: %v / %v", err, err2)
 	}
-	token, s, err := db.Login(ctx, models.LoginAttempt{Username: "CHEN", Password: "password-chen", IP: "10.0.0.2", UserAgent: "test"})
+	token, s, err := db.Login(ctx, models.LoginAttempt{Username: "CHEN", Password: "password-chen-2026", IP: "10.0.0.2", UserAgent: "test"})
 	if err != nil || s.User.ID != u.ID || s.CSRFToken == "" || token == "" {
 		t.Fatalf("login: %v", err)
 	}
-	token2, _, err := db.Login(ctx, models.LoginAttempt{Username: "chen", Password: "password-chen", IP: "10.0.0.3", UserAgent: "test"})
+	token2, _, err := db.Login(ctx, models.LoginAttempt{Username: "chen", Password: "password-chen-2026", IP: "10.0.0.3", UserAgent: "test"})
 	if err != nil || token2 == token {
 		t.Fatalf("a second login must get a new session id: %v", err)
 	}
@@ -184,7 +184,7 @@ func testSessions(t *testing.T, db *DB) {
 	if fieldsOf(err)["current_password"] == "" {
 		t.Fatalf("wrong current password: %v", err)
 	}
-	newToken, _, err := db.ChangePassword(ctx, cli, u.ID, "password-chen", "new-password-1", "test")
+	newToken, _, err := db.ChangePassword(ctx, cli, u.ID, "password-chen-2026", "new-password-1", "test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,7 +224,7 @@ func testThrottle(t *testing.T, db *DB) {
 		}
 	}
 	// The guesser's address is slowed on this account ...
-	err := attempt("judge", "password-judge", "10.9.0.1", "")
+	err := attempt("judge", "password-judge-2026", "10.9.0.1", "")
 	var me *models.Error
 	if !errors.As(err, &me) || me.Kind != models.KindRateLimited || me.RetryAfterSeconds < 1 || me.RetryAfterSeconds > 60 {
 		t.Fatalf("after 5 failures from one address that address waits: %v", err)
@@ -232,10 +232,10 @@ func testThrottle(t *testing.T, db *DB) {
 	// ... but the account is not locked: the right password from another
 	// address works at once, and so does a device that signed in before,
 	// even behind the guesser's address (one venue Wi-Fi).
-	if err := attempt("judge", "password-judge", "10.9.0.2", ""); err != nil {
+	if err := attempt("judge", "password-judge-2026", "10.9.0.2", ""); err != nil {
 		t.Fatalf("an attacker's failures locked the account out from another address: %v", err)
 	}
-	if err := attempt("judge", "password-judge", "10.9.0.1", "device-1"); err != nil {
+	if err := attempt("judge", "password-judge-2026", "10.9.0.1", "device-1"); err != nil {
 		t.Fatalf("an attacker's failures locked out a known device: %v", err)
 	}
 	// Failures with a device cookie slow that device only.
@@ -244,15 +244,15 @@ func testThrottle(t *testing.T, db *DB) {
 			t.Fatalf("device failure %d: %v", i+1, err)
 		}
 	}
-	if err := attempt("judge", "password-judge", "10.9.0.4", "device-2"); models.KindOf(err) != models.KindRateLimited {
+	if err := attempt("judge", "password-judge-2026", "10.9.0.4", "device-2"); models.KindOf(err) != models.KindRateLimited {
 		t.Fatalf("a device that keeps failing is slowed: %v", err)
 	}
-	if err := attempt("judge", "password-judge", "10.9.0.4", "device-1"); err != nil {
+	if err := attempt("judge", "password-judge-2026", "10.9.0.4", "device-1"); err != nil {
 		t.Fatalf("another device of the same user is not: %v", err)
 	}
 	// Another account from the guesser's address is not blocked.
 	mustUser(t, db, "other", []models.Role{models.RoleExpert}, nil)
-	if err := attempt("other", "password-other", "10.9.0.1", ""); err != nil {
+	if err := attempt("other", "password-other-2026", "10.9.0.1", ""); err != nil {
 		t.Fatalf("other account: %v", err)
 	}
 	// An address that sprays many accounts is slowed as an address.
@@ -261,7 +261,7 @@ func testThrottle(t *testing.T, db *DB) {
 			t.Fatalf("spray %d: %v", i, err)
 		}
 	}
-	if err := attempt("other", "password-other", "10.9.0.5", ""); models.KindOf(err) != models.KindRateLimited {
+	if err := attempt("other", "password-other-2026", "10.9.0.5", ""); models.KindOf(err) != models.KindRateLimited {
 		t.Fatalf("a spraying address is slowed for every account: %v", err)
 	}
 	// Concurrent failures are all counted and never error out.

@@ -19,6 +19,7 @@ const RULES: { pattern: RegExp; render: (t: Translate, m: RegExpExecArray) => st
   { pattern: /^at most (\d+) fields$/i, render: (t, m) => t('fieldErrors.maxItems', { n: m[1] }) },
   { pattern: /^each field (\d+)[–-](\d+) characters$/i, render: (t, m) => t('fieldErrors.itemLength', { min: m[1], max: m[2] }) },
   { pattern: /^wrong password$/i, render: (t) => t('fieldErrors.wrongPassword') },
+  { pattern: /^too common or easy to guess/i, render: (t) => t('fieldErrors.passwordCommon') },
   { pattern: /^must differ from the current password$/i, render: (t) => t('password.sameAsCurrent') },
   { pattern: /^already taken$/i, render: (t) => t('fieldErrors.taken') },
   { pattern: /^already exists under this parent$/i, render: (t) => t('fieldErrors.nameTaken') },

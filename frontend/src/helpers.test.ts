@@ -37,6 +37,7 @@ describe('field messages', () => {
   test('known server messages are translated, others kept', () => {
     i18n.global.locale.value = 'zh-CN'
     expect(translateFieldMessage('at least 8 characters')).toBe('至少 8 个字符')
+    expect(translateFieldMessage('too common or easy to guess: use a longer phrase of unrelated words')).toContain('太常见')
     expect(translateFieldMessage('already taken')).toBe('该用户名已被使用')
     expect(translateFieldMessage('a village must sit under a town')).toBe('村(社区)只能放在镇(街道)下面')
     expect(translateFieldMessage('a department must sit under a city or county or department')).toBe(

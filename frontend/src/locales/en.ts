@@ -336,6 +336,7 @@ const en: MessageSchema = {
   fieldErrors: {
     required: 'Required',
     minChars: 'At least {n} characters',
+    passwordCommon: 'Too common or easy to guess: use a longer phrase of unrelated words',
     maxChars: 'At most {n} characters',
     tooLong: 'Too long',
     maxItems: 'At most {n} items',

@@ -328,6 +328,7 @@ const zhCN = {
   fieldErrors: {
     required: '必填',
     minChars: '至少 {n} 个字符',
+    passwordCommon: '密码太常见或太容易被猜到：请换一个更长的、由几个不相关的词组成的密码',
     maxChars: '最多 {n} 个字符',
     tooLong: '内容太长',
     maxItems: '最多 {n} 项',
