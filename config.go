@@ -35,8 +35,10 @@ type Config struct {
 	S3UseSSL         bool
 	PublicURL        string
 	TrustedProxies   []string
-	Timezone         string
-	Location         *time.Location
+	// MetricsToken lets other hosts read /metrics with a bearer token.
+	MetricsToken string
+	Timezone     string
+	Location     *time.Location
 	// Secret signs download links and other tokens. Generated into the
 	// data dir on first start when not given.
 	Secret   []byte
@@ -74,6 +76,7 @@ func parseConfig(fset *flag.FlagSet, args []string, getenv func(string) string) 
 		{"LEITAI_TRUSTED_PROXIES", "trusted-proxies", "", "comma-separated proxy addresses/CIDRs whose X-Forwarded-For is trusted", false, &proxies},
 		{"LEITAI_TIMEZONE", "timezone", "Asia/Shanghai", "time zone for display and deadlines", false, &c.Timezone},
 		{"LEITAI_SECRET", "secret", "", "signing secret; generated into the data dir when empty", true, &secret},
+		{"LEITAI_METRICS_TOKEN", "metrics-token", "", "bearer token for /metrics from other hosts; without it /metrics answers loopback only", true, &c.MetricsToken},
 		{"LEITAI_LOG_LEVEL", "log-level", "info", "debug, info, warn or error", false, &logLevel},
 		{"LEITAI_LOG_FORMAT", "log-format", "text", "text or json", false, &logFormat},
 	}

@@ -172,3 +172,22 @@ func TestTabletLinkIsScopedToItsFinal(t *testing.T) {
 		t.Fatalf("audit of the reissue: %d %.300s", code, body)
 	}
 }
+
+// TestMetricsForOperatorsOnly: this host may scrape /metrics directly; a
+// request relayed by a proxy (as every public visitor's is) may not.
+func TestMetricsForOperatorsOnly(t *testing.T) {
+	base := startServe(t, testConfig(t, map[string]string{"LEITAI_DATA_DIR": t.TempDir()}))
+	if code, body := get(t, base+"/metrics"); code != 200 || !strings.Contains(body, "leitai_http_requests_total") || !strings.Contains(body, "leitai_figures_up 1") || !strings.Contains(body, "leitai_media_backlog 0") {
+		t.Fatalf("loopback scrape: %d %.200s", code, body)
+	}
+	req, _ := http.NewRequest("GET", base+"/metrics", nil)
+	req.Header.Set("X-Forwarded-For", "203.0.113.9")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 403 {
+		t.Fatalf("relayed scrape: %d, want 403", resp.StatusCode)
+	}
+}

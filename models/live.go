@@ -31,3 +31,11 @@ func NewEpoch() string {
 	}
 	return hex.EncodeToString(b)
 }
+
+// OperatorFigures are the counts /metrics reports from the database.
+type OperatorFigures struct {
+	// Votes and DeviceTokens are per live final (by its id).
+	Votes, DeviceTokens map[int64]int64
+	// MediaBacklog is media waiting for or in processing.
+	MediaBacklog int64
+}

@@ -1,13 +1,19 @@
 package server
 
 import (
+	"context"
+	"crypto/subtle"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/valyala/fasthttp/fasthttpadaptor"
+
+	"leitai/live"
+	"leitai/models"
 )
 
 // httpMetrics counts requests per route pattern (never per raw path, which
@@ -42,11 +48,83 @@ func (m *httpMetrics) middleware(c *fiber.Ctx) error {
 	return err
 }
 
-// metrics serves the registry in the Prometheus text format.
+// metrics serves the registry in the Prometheus text format to operators
+// only: a request with the configured bearer token, or (without one) a
+// direct request from this host — never one relayed by a proxy, which
+// would make every visitor look local.
 func (s *handlers) metrics() fiber.Handler {
 	h := fasthttpadaptor.NewFastHTTPHandler(promhttp.HandlerFor(s.deps.Metrics, promhttp.HandlerOpts{}))
 	return func(c *fiber.Ctx) error {
+		if !s.metricsAllowed(c) {
+			return models.Errorf(models.KindForbidden, "metrics are for operators: ask from this host, or send the metrics token")
+		}
 		h(c.Context())
 		return nil
 	}
+}
+
+func (s *handlers) metricsAllowed(c *fiber.Ctx) bool {
+	if token := s.deps.Config.MetricsToken; token != "" {
+		got, ok := strings.CutPrefix(c.Get(fiber.HeaderAuthorization), "Bearer ")
+		if ok && subtle.ConstantTimeCompare([]byte(got), []byte(token)) == 1 {
+			return true
+		}
+	}
+	relayed := c.Get(fiber.HeaderXForwardedFor) != "" || c.Get("Forwarded") != "" || c.Get("X-Real-IP") != ""
+	return !relayed && c.Context().RemoteIP().IsLoopback()
+}
+
+// Figures are the database counts an operator needs on the day.
+type Figures interface {
+	OperatorFigures(ctx context.Context) (models.OperatorFigures, error)
+}
+
+// operatorCollector reports, per scrape, the board's viewers per live
+// final and the database's figures (votes, device tokens, media backlog).
+type operatorCollector struct {
+	hub                                 *live.Hub
+	figures                             Figures
+	viewers, votes, tokens, backlog, up *prometheus.Desc
+}
+
+func newOperatorCollector(hub *live.Hub, figures Figures) *operatorCollector {
+	return &operatorCollector{hub: hub, figures: figures,
+		viewers: prometheus.NewDesc("leitai_board_viewers", "Open live board connections per topic on this instance.", []string{"topic"}, nil),
+		votes:   prometheus.NewDesc("leitai_live_votes", "Audience votes counted per live final.", []string{"event"}, nil),
+		tokens:  prometheus.NewDesc("leitai_live_device_tokens", "Audience device tokens issued per live final.", []string{"event"}, nil),
+		backlog: prometheus.NewDesc("leitai_media_backlog", "Media waiting for or in processing.", nil, nil),
+		up:      prometheus.NewDesc("leitai_figures_up", "1 when the database figures could be read at this scrape.", nil, nil),
+	}
+}
+
+func (o *operatorCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{o.viewers, o.votes, o.tokens, o.backlog, o.up} {
+		ch <- d
+	}
+}
+
+func (o *operatorCollector) Collect(ch chan<- prometheus.Metric) {
+	if o.hub != nil {
+		for _, topic := range o.hub.Topics() {
+			ch <- prometheus.MustNewConstMetric(o.viewers, prometheus.GaugeValue, float64(o.hub.Viewers(topic)), topic)
+		}
+	}
+	if o.figures == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	f, err := o.figures.OperatorFigures(ctx)
+	if err != nil {
+		ch <- prometheus.MustNewConstMetric(o.up, prometheus.GaugeValue, 0)
+		return
+	}
+	ch <- prometheus.MustNewConstMetric(o.up, prometheus.GaugeValue, 1)
+	for id, n := range f.Votes {
+		ch <- prometheus.MustNewConstMetric(o.votes, prometheus.CounterValue, float64(n), strconv.FormatInt(id, 10))
+	}
+	for id, n := range f.DeviceTokens {
+		ch <- prometheus.MustNewConstMetric(o.tokens, prometheus.CounterValue, float64(n), strconv.FormatInt(id, 10))
+	}
+	ch <- prometheus.MustNewConstMetric(o.backlog, prometheus.GaugeValue, float64(f.MediaBacklog))
 }

@@ -140,6 +140,9 @@ type Config struct {
 	SecureCookies bool
 	// Secret signs device cookies (the login throttle's trusted browsers).
 	Secret []byte
+	// MetricsToken, when set, lets any host read /metrics with
+	// "Authorization: Bearer <token>"; without it only loopback may.
+	MetricsToken string
 }
 
 // Deps are the server's collaborators, constructed in main.
@@ -156,6 +159,7 @@ type Deps struct {
 	Rounds   Rounds
 	Live     LiveShows
 	Tablets  TabletLinks
+	Figures  Figures
 	// Hub serves the live boards' websockets; Context is the server's
 	// lifetime (websocket handlers outlive their requests).
 	Hub      *live.Hub
@@ -199,6 +203,9 @@ func New(d Deps) *fiber.App {
 		// live viewer's memory.
 		ReadBufferSize: 8 << 10,
 	})
+	if d.Hub != nil || d.Figures != nil {
+		d.Metrics.MustRegister(newOperatorCollector(d.Hub, d.Figures))
+	}
 	s := &handlers{deps: d}
 	app.Use(requestID(), accessLog(d.Log), newMetrics(d.Metrics).middleware, resolveErrors, recoverer(d.Log), securityHeaders(d.Config.MediaOrigins), bodyLimits(d.Config.BodyLimit))
 	s.routes(app)

@@ -196,12 +196,32 @@ func TestSPAAndAPINotFound(t *testing.T) {
 	}
 }
 
+// TestMetrics: /metrics answers operators only — the bearer token from
+// anywhere, or a direct request from this host (tested over a real loopback
+// socket in the root package) — never the public or a relayed request.
 func TestMetrics(t *testing.T) {
-	app := newTestApp(t, nil, nil)
+	app := New(Deps{DB: pinger{}, Objects: pinger{}, Frontend: testFrontend, Config: Config{MetricsToken: "s3cret-token"}})
 	do(t, app, "GET", "/healthz")
-	resp, body := do(t, app, "GET", "/metrics")
-	if resp.StatusCode != 200 || !strings.Contains(string(body), `leitai_http_requests_total{method="GET",route="/healthz",status="200"} 1`) {
-		t.Fatalf("metrics: %d %s", resp.StatusCode, body)
+	scrape := func(header map[string]string) (int, string) {
+		req := httptest.NewRequest("GET", "/metrics", nil)
+		for k, v := range header {
+			req.Header.Set(k, v)
+		}
+		resp, err := app.Test(req, 5000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+	for _, h := range []map[string]string{nil, {"Authorization": "Bearer wrong"}, {"Authorization": "s3cret-token"}} {
+		if code, body := scrape(h); code != 403 || strings.Contains(body, "leitai_http") {
+			t.Fatalf("metrics with %v: %d %.100s", h, code, body)
+		}
+	}
+	code, body := scrape(map[string]string{"Authorization": "Bearer s3cret-token"})
+	if code != 200 || !strings.Contains(body, `leitai_http_requests_total{method="GET",route="/healthz",status="200"} 1`) {
+		t.Fatalf("metrics: %d %s", code, body)
 	}
 }
 
