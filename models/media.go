@@ -31,6 +31,16 @@ const (
 	MaxDocumentBytes int64 = 100 << 20
 )
 
+// Caps on uploads in progress, so that nobody can reserve unbounded space
+// by declaring uploads they never send: a project has at most
+// MaxOpenUploads open at once, and a unit's open uploads declare at most
+// MaxOpenUploadBytesPerUnit together (enough for two full-size videos and
+// a batch of photos and documents).
+const (
+	MaxOpenUploads            = 12
+	MaxOpenUploadBytesPerUnit = 5 << 30
+)
+
 // Limit is the largest accepted file of the kind.
 func (k MediaKind) Limit() int64 {
 	switch k {

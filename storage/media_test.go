@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/md5"
 	"errors"
+	"fmt"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -104,6 +105,7 @@ func TestMedia(t *testing.T) {
 		{"resumable upload, completion, listing, deletion", testUploadFlow},
 		{"content decides the type", testSniffing},
 		{"size limits", testSizeLimits},
+		{"caps on uploads in progress", testUploadCaps},
 		{"scope and deadlines", testMediaScope},
 		{"office documents decided at completion", testPendingZip},
 		{"expired uploads are swept", testSweep},
@@ -339,6 +341,41 @@ func testSizeLimits(t *testing.T, f *mediaFixture) {
 	copy(part, []byte{0xFF, 0xD8, 0xFF, 0xE0})
 	if _, err := f.svc.PutPart(ctx, f.unit, up.ID, 1, bytes.NewReader(part), int64(len(part)), md5Of(part)); models.KindOf(err) != models.KindTooLarge {
 		t.Fatalf("40 MiB of JPEG: %v, want too_large", err)
+	}
+}
+
+// testUploadCaps: declared-but-unsent uploads cannot reserve unbounded
+// space — bytes per unit and open uploads per project are capped, and a
+// cancelled upload frees its share.
+func testUploadCaps(t *testing.T, f *mediaFixture) {
+	ctx := context.Background()
+	create := func(name, ct string, size int64) (models.Upload, error) {
+		return f.svc.CreateUpload(ctx, f.actorUnit, f.unit, f.project.ID, models.NewUploadInput{Filename: name, Size: size, ContentType: ct})
+	}
+	var videos []models.Upload
+	for i := range 2 {
+		up, err := create(fmt.Sprintf("v%d.mp4", i), "video/mp4", models.MaxVideoBytes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		videos = append(videos, up)
+	}
+	if _, err := create("v3.mp4", "video/mp4", models.MaxVideoBytes); models.KindOf(err) != models.KindConflict || !strings.Contains(err.Error(), "GiB") {
+		t.Fatalf("a third 2 GiB video in progress: %v, want conflict naming the bytes", err)
+	}
+	for i := range models.MaxOpenUploads - 2 {
+		if _, err := create(fmt.Sprintf("p%d.jpg", i), "image/jpeg", 1<<20); err != nil {
+			t.Fatalf("upload %d: %v", i+3, err)
+		}
+	}
+	if _, err := create("one-too-many.jpg", "image/jpeg", 1<<20); models.KindOf(err) != models.KindConflict {
+		t.Fatalf("upload %d in progress: %v, want conflict", models.MaxOpenUploads+1, err)
+	}
+	if err := f.svc.AbortUpload(ctx, f.unit, videos[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := create("after-cancel.jpg", "image/jpeg", 1<<20); err != nil {
+		t.Fatalf("a cancelled upload frees its place: %v", err)
 	}
 }
 

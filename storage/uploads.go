@@ -169,7 +169,11 @@ func (s *MediaService) CreateUpload(ctx context.Context, actor models.Actor, use
 	}
 	row.StoreUploadID = storeID
 	err = s.db.tx(ctx, func(tx *gorm.DB) error {
-		if _, _, err := s.db.projectForChange(tx, user, projectID, now, s.cfg.Location); err != nil {
+		p, _, err := s.db.projectForChange(tx, user, projectID, now, s.cfg.Location)
+		if err != nil {
+			return err
+		}
+		if err := s.checkUploadCaps(tx, p, row.Size, now); err != nil {
 			return err
 		}
 		return tx.Create(&row).Error
@@ -179,6 +183,34 @@ func (s *MediaService) CreateUpload(ctx context.Context, actor models.Actor, use
 		return models.Upload{}, fmt.Errorf("create upload: %w", err)
 	}
 	return row.model(nil), nil
+}
+
+// checkUploadCaps refuses a new upload beyond the open-upload caps (see
+// models.MaxOpenUploads). The project row is locked first on PostgreSQL,
+// so concurrent creates for one project are counted one after another.
+func (s *MediaService) checkUploadCaps(tx *gorm.DB, p models.Project, size int64, now time.Time) error {
+	if s.db.dialect == Postgres {
+		if err := tx.Exec("SELECT id FROM projects WHERE id = ? FOR UPDATE", p.ID).Error; err != nil {
+			return err
+		}
+	}
+	var open int64
+	if err := tx.Model(&uploadRow{}).Where("project_id = ? AND state = ? AND expires_at > ?", p.ID, uploadOpen, now).Count(&open).Error; err != nil {
+		return err
+	}
+	if open >= models.MaxOpenUploads {
+		return models.Errorf(models.KindConflict, "this project already has %d uploads in progress: finish or cancel some first", open)
+	}
+	var declared struct{ N int64 }
+	if err := tx.Raw(`SELECT COALESCE(SUM(u.size), 0) AS n FROM uploads u JOIN projects p ON p.id = u.project_id
+		WHERE p.unit_id = ? AND u.state = ? AND u.expires_at > ?`, p.UnitID, uploadOpen, now).Scan(&declared).Error; err != nil {
+		return err
+	}
+	if declared.N+size > models.MaxOpenUploadBytesPerUnit {
+		return models.Errorf(models.KindConflict, "your unit's uploads in progress already declare %s (at most %s at once): finish or cancel some first",
+			models.HumanBytes(declared.N), models.HumanBytes(models.MaxOpenUploadBytesPerUnit))
+	}
+	return nil
 }
 
 // abortQuietly gives up a store upload whose row could not be written.
