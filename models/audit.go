@@ -121,7 +121,9 @@ type AuditFilter struct {
 
 // AuditVerification is the result of re-walking the whole chain.
 type AuditVerification struct {
-	Checked     int64
+	Checked int64
+	// Anchors is how many publication anchors were found still in place.
+	Anchors     int64
 	FirstBroken *ChainBreak
 	HeadHash    string
 }

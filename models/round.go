@@ -349,4 +349,8 @@ type Publication struct {
 	Results     string
 	Sheet       string
 	PublishedBy string
+	// AuditHeadID and AuditHeadHash anchor the audit chain's head at
+	// publication: verification fails if that entry is ever gone.
+	AuditHeadID   int64
+	AuditHeadHash string
 }

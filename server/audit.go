@@ -68,5 +68,5 @@ func (s *handlers) verifyAudit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"ok": v.FirstBroken == nil, "checked": v.Checked, "first_broken": v.FirstBroken, "head_hash": v.HeadHash})
+	return c.JSON(fiber.Map{"ok": v.FirstBroken == nil, "checked": v.Checked, "first_broken": v.FirstBroken, "head_hash": v.HeadHash, "anchors": v.Anchors})
 }

@@ -508,6 +508,10 @@ func (s *handlers) publicResults(c *fiber.Ctx) error {
 		// answered ones without their senders.
 		Objections int                   `json:"objections"`
 		Answered   []publicObjectionJSON `json:"answered"`
+		// AuditAnchor is the audit chain's head when the round was
+		// published: anyone who keeps it can later ask whether the log
+		// still holds it.
+		AuditAnchor *auditAnchorJSON `json:"audit_anchor,omitempty"`
 	}
 	ids := make([]int64, len(pubs))
 	for i, p := range pubs {
@@ -525,6 +529,9 @@ func (s *handlers) publicResults(c *fiber.Ctx) error {
 			SheetURL:     fmt.Sprintf("/api/v1/rounds/%d/published-sheet", p.RoundID),
 			ObjectionURL: fmt.Sprintf("/api/v1/results/%d/objections", p.RoundID),
 			Objections:   len(objections[p.RoundID]), Answered: []publicObjectionJSON{}}
+		if p.AuditHeadID > 0 {
+			out[i].AuditAnchor = &auditAnchorJSON{ID: p.AuditHeadID, Hash: p.AuditHeadHash}
+		}
 		for _, o := range objections[p.RoundID] {
 			if o.AnsweredAt != nil {
 				out[i].Answered = append(out[i].Answered, publicObjectionJSON{ID: o.ID, ProjectID: o.ProjectID, Body: o.Body,
@@ -548,4 +555,9 @@ func (s *handlers) publishedSheet(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="round-%d-published-score-sheet.json"`, id))
 	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
 	return c.SendString(p.Sheet)
+}
+
+type auditAnchorJSON struct {
+	ID   int64  `json:"id"`
+	Hash string `json:"hash"`
 }

@@ -49,15 +49,9 @@ func (db *DB) appendAudit(tx *gorm.DB, rec models.AuditRecord) error {
 	if err != nil {
 		return err
 	}
-	if db.dialect == Postgres {
-		if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", auditLockKey).Error; err != nil {
-			return err
-		}
-	}
-	var last auditRow
-	err = tx.Select("id", "hash").Order("id DESC").Limit(1).Find(&last).Error
+	last, err := db.auditHead(tx)
 	if err != nil {
-		return fmt.Errorf("audit: read chain head: %w", err)
+		return err
 	}
 	e := models.AuditEntry{
 		ID: last.ID + 1, At: models.AuditTime(time.Now()), ActorID: rec.Actor.UserID, ActorName: rec.Actor.Name,
@@ -99,9 +93,54 @@ func (db *DB) ListAudit(ctx context.Context, f models.AuditFilter) ([]models.Aud
 	return out, nil
 }
 
+// auditHead returns the chain's newest entry (id and hash; zero when the
+// log is empty), holding the chain's lock on PostgreSQL until the
+// transaction ends.
+func (db *DB) auditHead(tx *gorm.DB) (auditRow, error) {
+	if db.dialect == Postgres {
+		if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", auditLockKey).Error; err != nil {
+			return auditRow{}, err
+		}
+	}
+	var last auditRow
+	if err := tx.Select("id", "hash").Order("id DESC").Limit(1).Find(&last).Error; err != nil {
+		return auditRow{}, fmt.Errorf("audit: read chain head: %w", err)
+	}
+	return last, nil
+}
+
 // VerifyAudit re-walks the whole chain in id order, in batches, and reports
-// the first broken link.
+// the first broken link; then it checks every publication's anchor.
 func (db *DB) VerifyAudit(ctx context.Context) (models.AuditVerification, error) {
+	v, err := db.verifyChain(ctx)
+	if err != nil || v.FirstBroken != nil {
+		return v, err
+	}
+	// Every publication anchored the head as it was then: each anchored
+	// entry must still be there with the same hash, or entries were cut
+	// from the end (which re-walking the remaining chain cannot see).
+	var anchors []publicationRow
+	if err := db.gorm.WithContext(ctx).Select("round_id", "audit_head_id", "audit_head_hash").
+		Where("audit_head_id > 0").Order("audit_head_id").Find(&anchors).Error; err != nil {
+		return v, fmt.Errorf("verify audit anchors: %w", mapError(err))
+	}
+	for _, a := range anchors {
+		var row auditRow
+		err := db.gorm.WithContext(ctx).Select("id", "hash").Where("id = ?", a.AuditHeadID).Limit(1).Find(&row).Error
+		if err != nil {
+			return v, fmt.Errorf("verify audit anchors: %w", mapError(err))
+		}
+		if row.ID == 0 || row.Hash != a.AuditHeadHash {
+			v.FirstBroken = &models.ChainBreak{ID: a.AuditHeadID, Reason: fmt.Sprintf(
+				"entry %d, anchored when round %d was published, is missing or changed: entries were removed from the log", a.AuditHeadID, a.RoundID)}
+			return v, nil
+		}
+		v.Anchors++
+	}
+	return v, nil
+}
+
+func (db *DB) verifyChain(ctx context.Context) (models.AuditVerification, error) {
 	var v models.AuditVerification
 	prev := ""
 	var after int64

@@ -229,6 +229,29 @@ func testDecisions(t *testing.T, db *DB) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The publication anchors the audit head; cutting the newest entries
+	// (the anchor among them) is detected although the rest still chains.
+	if v, err := db.VerifyAudit(ctx); err != nil || v.FirstBroken != nil || v.Anchors != 1 || pub.AuditHeadID == 0 {
+		t.Fatalf("verify after publication: %+v %v (anchor %d)", v, err, pub.AuditHeadID)
+	}
+	var cut []auditRow
+	if err := db.gorm.Where("id >= ?", pub.AuditHeadID).Order("id").Find(&cut).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := db.gorm.Exec("DELETE FROM audit_log WHERE id >= ?", pub.AuditHeadID).Error; err != nil {
+		t.Fatal(err)
+	}
+	if v, err := db.VerifyAudit(ctx); err != nil || v.FirstBroken == nil || v.FirstBroken.ID != pub.AuditHeadID {
+		t.Fatalf("verify after the newest entries were deleted: %+v %v, want the anchor %d reported", v, err, pub.AuditHeadID)
+	}
+	for _, row := range cut { // put the log back for the rest of the suite
+		if err := db.gorm.Create(&row).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if v, err := db.VerifyAudit(ctx); err != nil || v.FirstBroken != nil {
+		t.Fatalf("verify after restoring: %+v %v", v, err)
+	}
 	published, err := judging.ParseSheet(strings.NewReader(pub.Sheet))
 	if err != nil {
 		t.Fatal(err)

@@ -932,13 +932,15 @@ type publicationRow struct {
 	Results        string
 	Sheet          string
 	PublishedBy    string
+	AuditHeadID    int64
+	AuditHeadHash  string
 }
 
 func (publicationRow) TableName() string { return "round_publications" }
 
 func (r publicationRow) model() models.Publication {
 	return models.Publication{RoundID: r.RoundID, PublishedAt: r.PublishedAt.UTC(), ObjectionUntil: r.ObjectionUntil.UTC(),
-		Results: r.Results, Sheet: r.Sheet, PublishedBy: r.PublishedBy}
+		Results: r.Results, Sheet: r.Sheet, PublishedBy: r.PublishedBy, AuditHeadID: r.AuditHeadID, AuditHeadHash: r.AuditHeadHash}
 }
 
 // publishedEntry is one line of the published ranking.
@@ -1041,14 +1043,19 @@ func (db *DB) publish(tx *gorm.DB, actor models.Actor, row roundRow, loc *time.L
 	if loc == nil {
 		loc = time.UTC
 	}
+	head, err := db.auditHead(tx)
+	if err != nil {
+		return err
+	}
 	pub := publicationRow{RoundID: row.ID, PublishedAt: now, ObjectionUntil: models.AddWorkingDays(now, 5, loc),
-		Results: string(resultsJSON), Sheet: string(sheetJSON), PublishedBy: actor.Name}
+		Results: string(resultsJSON), Sheet: string(sheetJSON), PublishedBy: actor.Name, AuditHeadID: head.ID, AuditHeadHash: head.Hash}
 	if err := tx.Create(&pub).Error; err != nil {
 		return err
 	}
 	sum := sha256.Sum256(sheetJSON)
 	return db.appendAudit(tx, models.AuditRecord{Actor: actor, Action: "round.publish", Entity: "round", EntityID: idString(row.ID),
-		After: map[string]any{"sheet_sha256": hex.EncodeToString(sum[:]), "projects": len(entries), "objection_until": pub.ObjectionUntil.Format(time.RFC3339)}})
+		After: map[string]any{"sheet_sha256": hex.EncodeToString(sum[:]), "projects": len(entries), "objection_until": pub.ObjectionUntil.Format(time.RFC3339),
+			"audit_head_id": head.ID, "audit_head_hash": head.Hash}})
 }
 
 // Publications lists the published rounds of editions that are not drafts,
