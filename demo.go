@@ -511,9 +511,8 @@ func seedReview(ctx context.Context, db *storage.DB, actor models.Actor, edition
 	if _, err := db.MoveRound(ctx, actor, first.ID, models.RoundClosed, loc); err != nil {
 		return err
 	}
-	if _, err := db.MoveRound(ctx, actor, first.ID, models.RoundPublished, loc); err != nil {
-		return err
-	}
+	// The top 15 go on. A tie straddling that line is decided, with its
+	// reason, before the 公示 (publication refuses an undecided one).
 	sheet, err := db.RoundSheet(ctx, first.ID)
 	if err != nil {
 		return err
@@ -522,12 +521,23 @@ func seedReview(ctx context.Context, db *storage.DB, actor models.Actor, edition
 	if err != nil {
 		return err
 	}
-	var best []int64
-	for _, e := range ranked.Ranking {
-		if len(best) == 15 {
-			break
+	if cut, err := judging.Advance(ranked, judging.AdvanceRule{Top: 15}); err != nil {
+		return err
+	} else if len(cut.TieAtCut) > 0 {
+		if _, err := db.DecideTie(ctx, actor, first.ID, cut.TieAtCut, "评审组合议：同分项目按创新性得分及现场材料完整程度排序"); err != nil {
+			return err
 		}
-		id, _ := strconv.ParseInt(e.Project, 10, 64)
+	}
+	adv, err := db.SetAdvancement(ctx, actor, first.ID, models.AdvanceInput{Top: 15})
+	if err != nil {
+		return err
+	}
+	if _, err := db.MoveRound(ctx, actor, first.ID, models.RoundPublished, loc); err != nil {
+		return err
+	}
+	var best []int64
+	for _, p := range adv.Advancing {
+		id, _ := strconv.ParseInt(p, 10, 64)
 		best = append(best, id)
 	}
 	second, err := db.CreateRound(ctx, actor, editionID, models.Round{Name: "复审", Kind: models.RoundOnline,

@@ -213,6 +213,14 @@ func testDecisions(t *testing.T, db *DB) {
 	if err := db.DeleteTieDecision(ctx, cli, r.ID, d2.ID); err != nil {
 		t.Fatal(err)
 	}
+	// An undecided tie across the top-2 line blocks the 公示, naming it.
+	if _, err := db.SetAdvancement(ctx, cli, r.ID, models.AdvanceInput{Top: 2}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.MoveRound(ctx, cli, r.ID, models.RoundPublished, shanghai); models.KindOf(err) != models.KindConflict ||
+		!strings.Contains(err.Error(), "tied across the advancement line") || !strings.Contains(err.Error(), p0) {
+		t.Fatalf("publishing an undecided cut tie: %v, want conflict naming it", err)
+	}
 	if _, err := db.DecideTie(ctx, cli, r.ID, []string{p1, p0}, "现场答辩更充分"); err != nil {
 		t.Fatal(err)
 	}

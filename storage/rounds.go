@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -1005,6 +1006,9 @@ func (db *DB) publish(tx *gorm.DB, actor models.Actor, row roundRow, loc *time.L
 	if err := tx.Where("round_id = ?", row.ID).Limit(1).Find(&adv).Error; err != nil {
 		return err
 	}
+	if err := tieAtCutDecided(tx, res, adv); err != nil {
+		return err
+	}
 	advancing, reasons := map[string]bool{}, map[string]string{}
 	if adv.RoundID != 0 {
 		m := adv.model()
@@ -1056,6 +1060,36 @@ func (db *DB) publish(tx *gorm.DB, actor models.Actor, row roundRow, loc *time.L
 	return db.appendAudit(tx, models.AuditRecord{Actor: actor, Action: "round.publish", Entity: "round", EntityID: idString(row.ID),
 		After: map[string]any{"sheet_sha256": hex.EncodeToString(sum[:]), "projects": len(entries), "objection_until": pub.ObjectionUntil.Format(time.RFC3339),
 			"audit_head_id": head.ID, "audit_head_hash": head.Hash}})
+}
+
+// tieAtCutDecided refuses to publish while a tied group straddles the top-N
+// advancement line and the organiser has settled it neither with a tie
+// decision (which breaks the tie in the ranking) nor with an override for
+// one of its projects: the 公示 must not show an undecided cut. Ties that
+// change nothing stay shared ranks.
+func tieAtCutDecided(tx *gorm.DB, res judging.Result, adv advancementRow) error {
+	if adv.RoundID == 0 || adv.TopN <= 0 {
+		return nil
+	}
+	a, err := judging.Advance(res, judging.AdvanceRule{Top: adv.TopN})
+	if err != nil || len(a.TieAtCut) == 0 {
+		return err
+	}
+	for _, o := range adv.model().Overrides {
+		if slices.Contains(a.TieAtCut, o.Project) {
+			return nil
+		}
+	}
+	titles := make([]string, 0, len(a.TieAtCut))
+	for _, id := range a.TieAtCut {
+		var p projectRow
+		if err := tx.Select("id", "title").Take(&p, id).Error; err != nil {
+			return err
+		}
+		titles = append(titles, fmt.Sprintf("「%s」(%s)", p.Title, id))
+	}
+	return models.Errorf(models.KindConflict, "projects %s are tied across the advancement line (top %d): decide the tie with its reason, or override one of them, before publishing",
+		strings.Join(titles, ", "), adv.TopN)
 }
 
 // Publications lists the published rounds of editions that are not drafts,
