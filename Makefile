@@ -5,7 +5,7 @@ LDFLAGS := -s -w -X main.version=$(VERSION)
 ADDR ?= 127.0.0.1:8080
 DATA_DIR ?= ./data
 
-.PHONY: run build frontend test bench vet fmt clean
+.PHONY: run build frontend test bench fuzz vet fmt clean
 
 ## run: build everything and serve on the embedded default (SQLite + files in ./data)
 run: build
@@ -33,6 +33,15 @@ bench: build
 	./bin/leitai bench upload --runs 3
 	./bin/leitai bench scoring
 	./bin/leitai bench live
+
+## fuzz: every fuzz target for FUZZTIME each (make test runs their committed seed corpora only)
+FUZZTIME ?= 30s
+fuzz:
+	@set -e; for pkg in $$(go list ./...); do \
+		for target in $$(go test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+			echo "==> $$pkg $$target"; go test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) $$pkg; \
+		done; \
+	done
 
 vet:
 	go vet ./...
