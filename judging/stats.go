@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"math"
 	"slices"
+	"sort"
 
 	"leitai/models"
 )
@@ -220,4 +221,37 @@ func indexOf(ids []string) map[string]int {
 		m[id] = i
 	}
 	return m
+}
+
+// KendallComplete is Kendall's W over the sheet's complete block: the
+// judges who scored and the projects every one of them scored (W needs a
+// complete block). It returns nil when W is undefined there (fewer than
+// two judges or projects, or no variance), and the block's project count.
+func KendallComplete(s Sheet) (*float64, int) {
+	byProject := map[string]map[string]bool{}
+	judgeSet := map[string]bool{}
+	for _, sc := range s.Scores {
+		if byProject[sc.Project] == nil {
+			byProject[sc.Project] = map[string]bool{}
+		}
+		byProject[sc.Project][sc.Judge] = true
+		judgeSet[sc.Judge] = true
+	}
+	judges := make([]string, 0, len(judgeSet))
+	for j := range judgeSet {
+		judges = append(judges, j)
+	}
+	sort.Strings(judges)
+	var common []string
+	for p, js := range byProject {
+		if len(js) == len(judges) {
+			common = append(common, p)
+		}
+	}
+	sort.Strings(common)
+	w, err := KendallW(s, judges, common)
+	if err != nil {
+		return nil, len(common)
+	}
+	return &w, len(common)
 }

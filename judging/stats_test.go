@@ -113,3 +113,21 @@ func TestKendallW(t *testing.T) {
 		}
 	}
 }
+
+// TestKendallComplete: W is taken over the projects every judge scored; a
+// project one judge skipped is left out of the block.
+func TestKendallComplete(t *testing.T) {
+	s, err := ParseSheet(strings.NewReader(`{"method":"mean","scores":` +
+		totals("J1:A:10 J1:B:20 J1:C:30 J2:A:1 J2:B:2 J2:C:3 J1:D:99 J2:E:1") + `}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, n := KendallComplete(s)
+	if w == nil || *w != 1 || n != 3 {
+		t.Fatalf("W over the complete block = %v over %d projects, want 1 over 3", w, n)
+	}
+	one, _ := ParseSheet(strings.NewReader(`{"method":"mean","scores":` + totals("J1:A:10 J1:B:20") + `}`))
+	if w, n := KendallComplete(one); w != nil || n != 2 {
+		t.Fatalf("one judge: %v %d, want undefined", w, n)
+	}
+}

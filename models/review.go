@@ -1,6 +1,7 @@
 package models
 
 import (
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -138,4 +139,25 @@ type Reminder struct {
 	Remaining int
 	SentBy    string
 	CreatedAt time.Time
+}
+
+// A review round's score sheet names each judge by the expert's id, so that
+// `leitai rank` and the statistics can tell judges apart without their
+// names: JudgeOfExpert and ExpertOfJudge are the one place that spelling
+// lives. (Published sheets alias them again, J1…Jn.)
+
+// JudgeOfExpert is the sheet's judge name for an expert.
+func JudgeOfExpert(id int64) string { return "E" + strconv.FormatInt(id, 10) }
+
+// ExpertOfJudge is the expert behind a sheet's judge name, if it is one.
+func ExpertOfJudge(judge string) (int64, bool) {
+	rest, ok := strings.CutPrefix(judge, "E")
+	if !ok {
+		return 0, false
+	}
+	id, err := strconv.ParseInt(rest, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, false
+	}
+	return id, true
 }

@@ -116,3 +116,15 @@ func TestAddWorkingDays(t *testing.T) {
 		t.Fatalf("5 working days after Thursday 26 Nov: %s", got)
 	}
 }
+
+func TestJudgeOfExpert(t *testing.T) {
+	if j := JudgeOfExpert(42); j != "E42" {
+		t.Fatalf("JudgeOfExpert = %q", j)
+	}
+	for judge, want := range map[string]int64{"E42": 42, "E0": 0, "J1": 0, "E": 0, "E-3": 0, "Ex": 0} {
+		got, ok := ExpertOfJudge(judge)
+		if got != want || ok != (want > 0) {
+			t.Errorf("ExpertOfJudge(%q) = %d, %v", judge, got, ok)
+		}
+	}
+}

@@ -384,7 +384,7 @@ func (s *handlers) roundStatistics(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	expertOf := func(j string) int64 { n, _ := strconv.ParseInt(j[1:], 10, 64); return n }
+	expertOf := func(j string) int64 { n, _ := models.ExpertOfJudge(j); return n }
 	totals := map[string][]float64{}
 	for _, sc := range sheet.Scores {
 		totals[sc.Judge] = append(totals[sc.Judge], sc.TotalPoints().Float64())
@@ -398,32 +398,8 @@ func (s *handlers) roundStatistics(c *fiber.Ctx) error {
 		outliers = append(outliers, outlierJSON{Judge: o.Judge, ExpertID: expertOf(o.Judge), Project: o.Project, Total: o.Total,
 			ProjectMean: o.ProjectMean, ProjectSD: o.ProjectSD, Z: o.Z})
 	}
-	// Kendall's W needs a complete block: the projects every judge scored.
-	byProject := map[string]map[string]bool{}
-	judgeSet := map[string]bool{}
-	for _, sc := range sheet.Scores {
-		if byProject[sc.Project] == nil {
-			byProject[sc.Project] = map[string]bool{}
-		}
-		byProject[sc.Project][sc.Judge] = true
-		judgeSet[sc.Judge] = true
-	}
-	var allJudges, common []string
-	for j := range judgeSet {
-		allJudges = append(allJudges, j)
-	}
-	sort.Strings(allJudges)
-	for p, js := range byProject {
-		if len(js) == len(allJudges) {
-			common = append(common, p)
-		}
-	}
-	sort.Strings(common)
-	var w *float64
-	if v, err := judging.KendallW(sheet, allJudges, common); err == nil {
-		w = &v
-	}
-	return c.JSON(fiber.Map{"judges": judges, "outliers": outliers, "kendall_w": w, "kendall_projects": len(common)})
+	w, blockProjects := judging.KendallComplete(sheet)
+	return c.JSON(fiber.Map{"judges": judges, "outliers": outliers, "kendall_w": w, "kendall_projects": blockProjects})
 }
 
 // exportRound writes the round's results (what=results) or every

@@ -865,7 +865,7 @@ func panelSheet(g *gorm.DB, roundID int64) (judging.Sheet, error) {
 		for _, c := range r.Rubric {
 			cps = append(cps, judging.CriterionPoint{Key: c.Key, Points: judging.Points(m.Points[c.Key])})
 		}
-		sheet.Scores = append(sheet.Scores, judging.SheetScore{Judge: "E" + idString(s.ExpertID), Project: idString(s.ProjectID), Criteria: cps})
+		sheet.Scores = append(sheet.Scores, judging.SheetScore{Judge: models.JudgeOfExpert(s.ExpertID), Project: idString(s.ProjectID), Criteria: cps})
 	}
 	return sheet, nil
 }
@@ -982,8 +982,8 @@ func (db *DB) publish(tx *gorm.DB, actor models.Actor, row roundRow, loc *time.L
 		}
 	}
 	sort.Slice(judges, func(i, j int) bool {
-		a, _ := strconv.ParseInt(judges[i][1:], 10, 64)
-		b, _ := strconv.ParseInt(judges[j][1:], 10, 64)
+		a, _ := models.ExpertOfJudge(judges[i])
+		b, _ := models.ExpertOfJudge(judges[j])
 		return a < b
 	})
 	alias := map[string]string{}
