@@ -7,15 +7,18 @@ import "time"
 // in it: a slot's results appear once revealed and vanish while a
 // correction re-seals them. It is the wire form, hence the JSON tags.
 type Board struct {
-	EventID      int64                   `json:"event_id"`
-	Title        string                  `json:"title"`
-	EditionTitle string                  `json:"edition_title"`
-	Rehearsal    bool                    `json:"rehearsal"`
-	AudienceMode AudienceMode            `json:"audience_mode"`
-	Weights      BoardWeights            `json:"weights"`
-	Seed         string                  `json:"seed"`
-	ServerTime   time.Time               `json:"server_time"`
-	Phase        ShowPhase               `json:"phase"`
+	EventID      int64        `json:"event_id"`
+	Title        string       `json:"title"`
+	EditionTitle string       `json:"edition_title"`
+	Rehearsal    bool         `json:"rehearsal"`
+	AudienceMode AudienceMode `json:"audience_mode"`
+	Weights      BoardWeights `json:"weights"`
+	Seed         string       `json:"seed"`
+	ServerTime   time.Time    `json:"server_time"`
+	Phase        ShowPhase    `json:"phase"`
+	// RevealedAt is when the current slot was revealed (null outside the
+	// revealed phase): screens play the reveal's stages from it.
+	RevealedAt   *time.Time              `json:"revealed_at"`
 	Paused       bool                    `json:"paused"`
 	PauseMessage string                  `json:"pause_message"`
 	Slot         int                     `json:"slot"`

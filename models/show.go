@@ -67,6 +67,10 @@ type Show struct {
 	Paused         bool
 	PauseMessage   string
 	TimerRemaining time.Duration
+	// RevealedAt is when the current slot was (last) revealed: every screen
+	// derives the stages of the reveal from it, so two screens agree
+	// whenever they connected. Zero outside the revealed phase.
+	RevealedAt time.Time
 }
 
 // NewShow starts a show on a drawn programme.
@@ -141,6 +145,7 @@ func (s Show) Apply(a ShowAction, now time.Time, message string) (Show, error) {
 			return bad()
 		}
 		s.Phase = PhasePresenting
+		s.RevealedAt = time.Time{}
 		s.startTimer(s.Timings.Presentation, now)
 		return s, nil
 	case ActionQA:
@@ -168,12 +173,14 @@ func (s Show) Apply(a ShowAction, now time.Time, message string) (Show, error) {
 			return bad()
 		}
 		s.Phase = PhaseRevealed
+		s.RevealedAt = now
 		return s, nil
 	case ActionReseal:
 		if s.Phase != PhaseRevealed {
 			return bad()
 		}
 		s.Phase = PhaseSealed
+		s.RevealedAt = time.Time{}
 		return s, nil
 	case ActionFinish:
 		if s.Phase != PhaseRevealed || s.Slot+1 != len(s.Slots) {

@@ -45,6 +45,14 @@ func TestShowRunsAPKSlotThenASingle(t *testing.T) {
 		if (st.phase == PhaseSealed || st.phase == PhaseScoring) && next.ScoresPublic() {
 			t.Fatal("sealed scores must not be public")
 		}
+		// The reveal's moment is kept (screens play the reveal from it) and
+		// cleared when the slot is re-sealed or the next one starts.
+		if st.action == ActionReveal && !next.RevealedAt.Equal(t0.Add(time.Duration(i)*time.Minute)) {
+			t.Fatalf("step %d: revealed at %v", i, next.RevealedAt)
+		}
+		if (st.phase == PhaseSealed || st.phase == PhasePresenting) && !next.RevealedAt.IsZero() {
+			t.Fatalf("step %d %s: revealed at %v, want zero", i, st.action, next.RevealedAt)
+		}
 		s = next
 	}
 }

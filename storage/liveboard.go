@@ -39,6 +39,10 @@ func (l *LiveService) board(tx *gorm.DB, id int64) (models.Board, error) {
 		Leaderboard: []models.BoardRank{}, Winners: map[string]int64{}, Slots: []models.BoardSlot{},
 		VotingOpen: s.VotingOpen(),
 	}
+	if sh.Phase == models.PhaseRevealed && !sh.RevealedAt.IsZero() {
+		at := sh.RevealedAt.UTC()
+		b.RevealedAt = &at
+	}
 	if !sh.TimerStartedAt.IsZero() && sh.Phase != models.PhaseFinished {
 		t := &models.BoardTimer{StartedAt: sh.TimerStartedAt.UTC(), DurationMS: sh.TimerDuration.Milliseconds()}
 		if sh.Paused {

@@ -222,7 +222,7 @@ func testLiveShows(t *testing.T, db *DB) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(b.Results) != 0 || b.Submitted[strconv.FormatInt(slot0[0], 10)] != 5 || !b.VotingOpen {
+	if len(b.Results) != 0 || b.Submitted[strconv.FormatInt(slot0[0], 10)] != 5 || !b.VotingOpen || b.RevealedAt != nil {
 		t.Fatalf("board while scoring: results %v submitted %v voting %v", b.Results, b.Submitted, b.VotingOpen)
 	}
 	if _, err := l.LiveAction(ctx, cli, ev.ID, models.ActionSeal, ""); err != nil {
@@ -240,6 +240,11 @@ func testLiveShows(t *testing.T, db *DB) {
 	b, err = l.Board(ctx, ev.ID)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The board carries the reveal's moment, so every screen plays the
+	// same stage of it whenever it connected.
+	if b.RevealedAt == nil || b.RevealedAt.IsZero() {
+		t.Fatalf("a revealed board without revealed_at: %v", b.RevealedAt)
 	}
 	first := b.Results[strconv.FormatInt(slot0[0], 10)]
 	if len(b.Results) != 2 || len(first.Scores) != 5 || len(b.Leaderboard) != 2 || len(b.Winners) != 1 {

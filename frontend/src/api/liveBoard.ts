@@ -70,6 +70,8 @@ export interface BoardState {
   weights: { panel: number; previous: number; audience: number }
   seed: string
   server_time: string
+  /** revealed_at is when the current slot was revealed (null outside the revealed phase). */
+  revealed_at?: string | null
   phase: ShowPhase
   paused: boolean
   pause_message: string

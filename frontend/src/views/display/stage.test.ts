@@ -7,7 +7,10 @@ import {
   movementOf,
   podiumPlaces,
   revealAt,
+  REVEAL_MAX_MS,
+  revealElapsed,
   revealTimeline,
+  rowsBeforeReveal,
   scoringDots,
   stageMode,
   timerKind,
@@ -48,16 +51,49 @@ describe('stage', () => {
 })
 
 describe('the reveal', () => {
-  test('projects reveal one after the other, the winner last', () => {
+  test('a PK pair reveals side by side, the winner last, all within about 5 s', () => {
     const tl = revealTimeline([7, 7])
     const [a, b] = tl.projects
     expect(a!.judgeAt).toHaveLength(7)
     expect(a!.strikeAt).toBeGreaterThan(a!.judgeAt[6]!)
     expect(a!.panelFrom).toBeGreaterThan(a!.strikeAt)
     expect(a!.compositeAt).toBeGreaterThan(a!.panelUntil)
-    expect(b!.judgeAt[0]).toBeGreaterThan(a!.compositeAt)
+    // Side by side: the second card does not wait for the first.
+    expect(b!.judgeAt[0]).toBe(a!.judgeAt[0])
     expect(tl.winnerAt).toBeGreaterThan(b!.compositeAt)
     expect(tl.end).toBeGreaterThanOrEqual(tl.winnerAt)
+    // The whole reveal, with up to 9 judges (or more, on two rows), is over within REVEAL_MAX_MS.
+    for (const n of [1, 3, 5, 7, 9, 12]) expect(revealTimeline([n, n]).end).toBeLessThanOrEqual(REVEAL_MAX_MS)
+    expect(REVEAL_MAX_MS).toBeLessThanOrEqual(5000)
+  })
+
+  test('the stage comes from the server’s revealed_at, the same on every screen', () => {
+    const tl = revealTimeline([5, 5])
+    const at = '2026-12-20T06:00:00.000Z'
+    const t0 = Date.parse(at)
+    // Two screens at the same server time show the same moment, whenever they connected.
+    expect(revealElapsed(at, t0 + 1234, tl)).toBe(1234)
+    expect(revealElapsed(at, t0 - 50, tl)).toBe(0)
+    // After the end (or with no reveal moment), everything shows at once.
+    expect(revealElapsed(at, t0 + tl.end, tl)).toBe(Infinity)
+    expect(revealElapsed(null, t0, tl)).toBe(Infinity)
+    expect(revealElapsed('garbage', t0, tl)).toBe(Infinity)
+  })
+
+  test('during the reveal the leaderboard stands as it was before it, read from the revealed board', () => {
+    const rows = [
+      { project_id: 7, rank: 1, composite: '90', movement: 0, tied: false },
+      { project_id: 3, rank: 2, composite: '88', movement: -1, tied: false },
+      { project_id: 12, rank: 3, composite: '85', movement: 0, tied: false },
+      { project_id: 25, rank: 4, composite: '84', movement: -2, tied: false },
+    ]
+    // Slot [7, 12] was just revealed: before it, 3 led and 25 was second.
+    const before = rowsBeforeReveal(rows, [7, 12])
+    expect(before.map((r) => [r.project_id, r.rank, r.movement])).toEqual([
+      [3, 1, 0],
+      [25, 2, 0],
+    ])
+    expect(rowsBeforeReveal(null, [1])).toEqual([])
   })
 
   test('the panel score counts up and lands exactly on the server’s value', () => {

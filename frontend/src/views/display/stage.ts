@@ -55,7 +55,7 @@ export function judgeChips(scores: readonly JudgeScore[]): JudgeChip[] {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The reveal's timeline (milliseconds from the moment the reveal arrived)
+// The reveal's timeline (milliseconds from the server's revealed_at)
 
 /** RevealTimes is when each part of one project's reveal appears. */
 export interface RevealTimes {
@@ -75,34 +75,65 @@ export interface RevealTimeline {
   end: number
 }
 
-const JUDGE_STEP_MS = 350
-const STRIKE_PAUSE_MS = 600
-const PANEL_PAUSE_MS = 700
-const PANEL_COUNT_MS = 1800
-const COMPOSITE_PAUSE_MS = 600
-const PROJECT_GAP_MS = 900
-const WINNER_PAUSE_MS = 800
+const REVEAL_START_MS = 300
+const JUDGE_STEP_MS = 150
+const STRIKE_PAUSE_MS = 400
+const PANEL_PAUSE_MS = 300
+const PANEL_COUNT_MS = 1400
+const COMPOSITE_PAUSE_MS = 300
+const WINNER_PAUSE_MS = 500
+const END_PAUSE_MS = 300
+
+/** REVEAL_MAX_MS bounds a slot's reveal (up to 9 judges a project), before the leaderboard moves. */
+export const REVEAL_MAX_MS = 4800
 
 /**
- * revealTimeline plans the reveal of a slot's projects one after another: each judge's score, the
- * strike-through of the highest and lowest, the panel score counting up, the composite; after the
- * last project, the winner.
+ * revealTimeline plans the reveal of a slot's projects side by side (a PK pair reveals at once):
+ * each judge's score, the strike-through of the highest and lowest, the panel score counting up,
+ * the composite; then the winner, then the leaderboard moves. With up to 9 judges it is over in
+ * REVEAL_MAX_MS, so the board never lags the reveal.
  */
 export function revealTimeline(judgeCounts: readonly number[]): RevealTimeline {
-  const projects: RevealTimes[] = []
-  let t = 300
-  for (const n of judgeCounts) {
-    const judgeAt = Array.from({ length: n }, (_, i) => t + i * JUDGE_STEP_MS)
-    const strikeAt = t + Math.max(0, n - 1) * JUDGE_STEP_MS + STRIKE_PAUSE_MS
+  const projects: RevealTimes[] = judgeCounts.map((count) => {
+    const n = Math.max(0, Math.floor(count))
+    // More than 9 judges (two rows) appear faster, so the whole reveal keeps its length.
+    const step = n > 9 ? (JUDGE_STEP_MS * 8) / (n - 1) : JUDGE_STEP_MS
+    const judgeAt = Array.from({ length: n }, (_, i) => REVEAL_START_MS + i * step)
+    const last = judgeAt[judgeAt.length - 1] ?? REVEAL_START_MS
+    const strikeAt = last + STRIKE_PAUSE_MS
     const panelFrom = strikeAt + PANEL_PAUSE_MS
     const panelUntil = panelFrom + PANEL_COUNT_MS
     const compositeAt = panelUntil + COMPOSITE_PAUSE_MS
-    projects.push({ judgeAt, strikeAt, panelFrom, panelUntil, compositeAt })
-    t = compositeAt + PROJECT_GAP_MS
-  }
-  const last = projects[projects.length - 1]
-  const winnerAt = last ? last.compositeAt + WINNER_PAUSE_MS : 0
-  return { projects, winnerAt, end: winnerAt + 400 }
+    return { judgeAt, strikeAt, panelFrom, panelUntil, compositeAt }
+  })
+  const lastComposite = Math.max(0, ...projects.map((p) => p.compositeAt))
+  const winnerAt = projects.length ? lastComposite + WINNER_PAUSE_MS : 0
+  return { projects, winnerAt, end: winnerAt + END_PAUSE_MS }
+}
+
+/**
+ * revealElapsed is how far into a reveal the screen is: the server's time now minus the board's
+ * revealed_at (both in the server's clock, so every screen agrees), Infinity when the board has no
+ * reveal moment or the reveal is over.
+ */
+export function revealElapsed(revealedAt: string | null | undefined, serverNow: number, timeline: RevealTimeline): number {
+  if (!revealedAt) return Infinity
+  const at = Date.parse(revealedAt)
+  if (!Number.isFinite(at)) return Infinity
+  const elapsed = Math.max(0, serverNow - at)
+  return elapsed >= timeline.end ? Infinity : elapsed
+}
+
+/**
+ * rowsBeforeReveal is the leaderboard as it stood before the current slot's reveal, read from the
+ * revealed board itself (so a screen that connected mid-reveal shows the same rows as one that
+ * watched): without the slot's projects, each row at its rank before (rank + movement), unmoved.
+ */
+export function rowsBeforeReveal(rows: readonly LeaderboardRow[] | null | undefined, current: readonly number[]): LeaderboardRow[] {
+  if (!rows) return []
+  return rows
+    .filter((row) => !current.includes(row.project_id))
+    .map((row) => ({ ...row, rank: row.rank + Math.trunc(Number(row.movement) || 0), movement: 0 }))
 }
 
 /** easeOutCubic eases a share 0…1 so that a count slows down as it lands. */
