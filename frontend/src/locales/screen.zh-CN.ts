@@ -5,7 +5,7 @@ export default {
     loading: '正在载入现场数据…',
     notFound: '未找到该活动，请核对大屏地址',
     clock: '北京时间',
-    rehearsal: '彩排 Rehearsal',
+    rehearsal: '彩排',
     slot: '第 {n} 组',
     slotOf: '共 {total} 组',
     phase: {

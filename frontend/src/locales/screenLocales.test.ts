@@ -40,3 +40,13 @@ describe('screen locales', () => {
     for (const place of [1, 2, 3]) expect(zh.has(`screen.podium.place${place}`)).toBe(true)
   })
 })
+
+describe('one language per locale on stage', () => {
+  test('the Chinese stage text carries no English words (the badge once read "彩排 Rehearsal")', () => {
+    for (const [key, text] of Object.entries(flatten(screenZhCN))) {
+      // Placeholders ({n}) and Latin proper names are allowed; English words of three letters or more are not.
+      const words = String(text).replace(/\{[^}]*\}/g, '').match(/[A-Za-z]{3,}/g) ?? []
+      expect(words, key).toEqual([])
+    }
+  })
+})
