@@ -154,6 +154,24 @@ export async function signIn(page, origin, username, password) {
     await page.waitForTimeout((wait + 1) * 1000)
   }
   await page.waitForURL((url) => !url.pathname.startsWith('/login'))
+  // The welcome toast must never cover the main navigation (it once clipped "申报门户").
+  await page.locator('.el-message').first().waitFor()
+  const overlap = await page.evaluate(() => {
+    const nav = document.querySelector('.app-nav')?.getBoundingClientRect()
+    const toast = document.querySelector('.el-message')?.getBoundingClientRect()
+    if (!nav || !toast) return false
+    return toast.left < nav.right && toast.right > nav.left && toast.top < nav.bottom && toast.bottom > nav.top
+  })
+  assert.equal(overlap, false, 'the sign-in toast covers the main navigation')
+  // One theme: Element Plus's primary colour is the brand's red, never its default blue.
+  const theme = await page.evaluate(() => ({
+    primary: getComputedStyle(document.documentElement).getPropertyValue('--el-color-primary').trim().toLowerCase(),
+    blue: [...document.querySelectorAll('.el-button--primary, .el-slider__bar, .el-switch.is-checked .el-switch__core')]
+      .map((e) => getComputedStyle(e).backgroundColor)
+      .filter((c) => c === 'rgb(64, 158, 255)').length,
+  }))
+  assert.equal(theme.primary, '#b3121b', 'Element Plus primary colour')
+  assert.equal(theme.blue, 0, 'primary controls in Element Plus blue')
 }
 
 /** confirmBox accepts the Element Plus confirmation that is open. */

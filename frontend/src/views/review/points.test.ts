@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { checkPoints, formatPoints, normalizeInput, parsePoints, rubricTotal, snapPoints, stepPoints, totalPoints } from './points'
+import { checkPoints, formatPoints, normalizeInput, parsePoints, rubricTotal, snapPoints, stepPoints, totalPoints, validTotal } from './points'
 
 const innovative = { max: 25, step: 0.5 }
 
@@ -53,5 +53,18 @@ describe('points', () => {
   test('totals are exact', () => {
     expect(totalPoints({ a: '22.5', b: '19.5', c: '', d: 'x', e: '0.1', f: '0.2' })).toBe(42.3)
     expect(rubricTotal([{ max: 22.5 }, { max: 18 }, { max: 18 }, { max: 18 }, { max: 13.5 }, { max: 10 }])).toBe(100)
+  })
+})
+
+describe('the running total', () => {
+  test('counts only values the rubric accepts (13.3 where the step is 0.5 does not count)', () => {
+    const rubric = [
+      { key: 'a', max: 25, step: 0.5 },
+      { key: 'b', max: 25, step: 0.5 },
+      { key: 'c', max: 10, step: 1 },
+      { key: 'd', max: 10, step: 1 },
+    ]
+    expect(validTotal({ a: '22.5', b: '13.3', c: '11', d: '7' }, rubric)).toBe(29.5)
+    expect(validTotal({ a: '22.5', b: '13.5', c: '', d: 'x' }, rubric)).toBe(36)
   })
 })

@@ -105,6 +105,20 @@ export function totalPoints(values: Record<string, string>): number {
   return h / 100
 }
 
+/**
+ * validTotal sums only the values the rubric accepts (in range, on the step): a value that will be
+ * refused, like 13.3 where the step is 0.5, must not show in the running total as if it counted.
+ */
+export function validTotal(values: Record<string, string>, rubric: readonly Pick<Criterion, 'key' | 'max' | 'step'>[]): number {
+  let h = 0
+  for (const c of rubric) {
+    const text = values[c.key] ?? ''
+    const p = parsePoints(text)
+    if (p.kind === 'number' && checkPoints(text, c) === null) h += toHundredths(p.value)
+  }
+  return h / 100
+}
+
 /** rubricTotal is the sum of the maxima, exactly. */
 export function rubricTotal(rubric: readonly Pick<Criterion, 'max'>[]): number {
   return rubric.reduce((h, c) => h + toHundredths(c.max), 0) / 100
