@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -70,7 +71,14 @@ type Hub struct {
 
 	mu     sync.Mutex
 	topics map[string]*topic
-	closed bool
+	// closed is set once by Shutdown, before it closes the viewers it
+	// finds; a viewer that subscribes later sees it under its topic's lock
+	// and closes itself (see subscribe).
+	closed atomic.Bool
+	// testHookServe, when set (tests only), runs in Serve between the
+	// closed check and the subscription: the window a Shutdown once slipped
+	// into, leaving the viewer open and never told 1012.
+	testHookServe func()
 }
 
 type topic struct {
@@ -250,13 +258,13 @@ var ErrClosed = errors.New("live: hub closed")
 // otherwise it starts from a snapshot. The caller runs the connection's
 // read loop (pongs, close frames) and cancels ctx when it ends.
 func (h *Hub) Serve(ctx context.Context, conn Conn, topicName, epoch string, offset uint64, hasOffset bool) error {
-	h.mu.Lock()
-	if h.closed {
-		h.mu.Unlock()
+	if h.closed.Load() {
 		conn.Close(CloseServiceRestart, "restarting")
 		return ErrClosed
 	}
-	h.mu.Unlock()
+	if h.testHookServe != nil {
+		h.testHookServe()
+	}
 	c := newClient(conn, h.opts.QueueSize)
 	if err := h.subscribe(ctx, c, topicName, epoch, offset, hasOffset); err != nil {
 		conn.Close(1011, "could not load the board")
@@ -285,7 +293,7 @@ func (h *Hub) subscribe(ctx context.Context, c *client, name, epoch string, offs
 				return err
 			}
 			c.enqueueInitial(f, frames)
-			t.clients[c] = struct{}{}
+			h.joinLocked(t, c)
 			return nil
 		}
 	}
@@ -294,8 +302,19 @@ func (h *Hub) subscribe(ctx context.Context, c *client, name, epoch string, offs
 		return err
 	}
 	c.enqueueInitial(f, nil)
-	t.clients[c] = struct{}{}
+	h.joinLocked(t, c)
 	return nil
+}
+
+// joinLocked adds c to t's viewers (t.mu held). If Shutdown has begun it
+// may already have passed this topic, so c is told 1012 at once: either
+// Shutdown takes t.mu after this and closes c, or it set closed before
+// this took t.mu and c closes itself — no viewer is left open.
+func (h *Hub) joinLocked(t *topic, c *client) {
+	t.clients[c] = struct{}{}
+	if h.closed.Load() {
+		c.kill(CloseServiceRestart, "server restarting")
+	}
 }
 
 // snapshotLocked returns the prepared snapshot message at t's head: the
@@ -378,8 +397,8 @@ func (h *Hub) Viewers(name string) int {
 // clients reconnect to another instance or after the restart; Serve calls
 // return. New connections are refused.
 func (h *Hub) Shutdown() {
+	h.closed.Store(true)
 	h.mu.Lock()
-	h.closed = true
 	topics := make([]*topic, 0, len(h.topics))
 	for _, t := range h.topics {
 		topics = append(topics, t)

@@ -234,6 +234,39 @@ func TestShutdownClosesWithServiceRestart(t *testing.T) {
 	}
 }
 
+// TestShutdownDuringJoinStillSays1012 is the flaky graceful stop: a viewer
+// that passed Serve's closed check when Shutdown ran (before it was among
+// the topic's viewers) was never closed. The hook puts Shutdown exactly in
+// that window, on an existing topic and on a new one.
+func TestShutdownDuringJoinStillSays1012(t *testing.T) {
+	for _, topic := range []string{"ev", "new-topic"} {
+		b := NewMemoryBroker(DefaultRetention)
+		h, ctx := newTestHub(t, b, Options{})
+		first := newFakeConn()
+		serve(t, ctx, h, first, "ev", "", 0, false)
+		waitViewers(t, h, "ev", 1)
+		h.testHookServe = h.Shutdown
+		late := newFakeConn()
+		done := make(chan error, 1)
+		go func() { done <- h.Serve(ctx, late, topic, "", 0, false) }()
+		for _, c := range []*fakeConn{first, late} {
+			select {
+			case <-c.closed:
+			case <-time.After(5 * time.Second):
+				t.Fatalf("%s: a viewer was left open by a shutdown during its join", topic)
+			}
+			if c.code != CloseServiceRestart {
+				t.Fatalf("%s: close code %d, want 1012", topic, c.code)
+			}
+		}
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%s: Serve did not return after the shutdown", topic)
+		}
+	}
+}
+
 func TestBroadcastOutsideHistory(t *testing.T) {
 	b := NewMemoryBroker(DefaultRetention)
 	h, ctx := newTestHub(t, b, Options{})
