@@ -25,7 +25,7 @@ type LiveShows interface {
 	SubmitLiveScore(ctx context.Context, actor models.Actor, judge models.User, id, projectID int64, points map[string]int64, submissionID string) (models.LiveScore, error)
 	HostScore(ctx context.Context, actor models.Actor, id, projectID int64, seat int, points map[string]int64, reason string) (models.LiveShow, error)
 	DeviceToken(ctx context.Context, id int64, ip string) (string, error)
-	Vote(ctx context.Context, id, projectID int64, ticket, device string) (int, error)
+	Vote(ctx context.Context, id, projectID int64, ticket, device, ip string) (int, error)
 	Tally(ctx context.Context, id int64) (map[string]int, int, error)
 	AddTickets(ctx context.Context, actor models.Actor, id int64, count int) ([]string, error)
 	Tickets(ctx context.Context, id int64) ([]models.Ticket, error)
@@ -658,7 +658,7 @@ func (s *handlers) vote(c *fiber.Ctx) error {
 	if len(req.Ticket) > 40 || len(req.DeviceToken) > 100 {
 		return models.Invalid("the ticket code or device token is too long", map[string]string{"ticket": "at most 40 characters"})
 	}
-	slot, err := s.deps.Live.Vote(c.UserContext(), id, req.ProjectID, req.Ticket, req.DeviceToken)
+	slot, err := s.deps.Live.Vote(c.UserContext(), id, req.ProjectID, req.Ticket, req.DeviceToken, c.IP())
 	if err != nil {
 		return err
 	}

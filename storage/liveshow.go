@@ -773,7 +773,32 @@ func NormaliseTicket(code string) string {
 // ticket code (binding) or a device token (best effort), one per voter per
 // slot. It returns the slot. A vote reads only the show's own row (not its
 // panel or round) so that a venue's burst stays cheap.
-func (l *LiveService) Vote(ctx context.Context, id, projectID int64, ticket, device string) (int, error) {
+// Vote counts one audience vote. Wrong ticket codes are throttled per
+// address and event (the login throttle's table and address curve), so
+// codes cannot be guessed by the thousand; a venue's shared Wi-Fi address
+// gets 30 free mistakes per quarter hour before the delays start.
+func (l *LiveService) Vote(ctx context.Context, id, projectID int64, ticket, device, ip string) (int, error) {
+	var keys []string
+	now := time.Now().UTC()
+	if strings.TrimSpace(ticket) != "" {
+		keys = []string{"ip:ticket/" + idString(id) + "/" + ip} // "ip:" keys take the address curve
+		if err := l.db.checkThrottle(ctx, keys, now); err != nil {
+			return 0, err
+		}
+	}
+	slot, err := l.vote(ctx, id, projectID, ticket, device)
+	if me := (*models.Error)(nil); errors.As(err, &me) && me == errUnknownTicket {
+		if ferr := l.db.recordFailure(ctx, keys, now); ferr != nil {
+			return 0, ferr
+		}
+	}
+	return slot, err
+}
+
+// errUnknownTicket is a ticket code the event never issued.
+var errUnknownTicket = models.Invalid("unknown ticket code", map[string]string{"ticket": "no such ticket code for this event"})
+
+func (l *LiveService) vote(ctx context.Context, id, projectID int64, ticket, device string) (int, error) {
 	var slot int
 	err := l.db.tx(ctx, func(tx *gorm.DB) error {
 		var row liveShowRow
@@ -796,7 +821,7 @@ func (l *LiveService) Vote(ctx context.Context, id, projectID int64, ticket, dev
 				return err
 			}
 			if n == 0 {
-				return models.Invalid("unknown ticket code", map[string]string{"ticket": "no such ticket code for this event"})
+				return errUnknownTicket
 			}
 			voter = "ticket:" + code
 		case device != "":

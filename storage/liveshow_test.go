@@ -137,13 +137,13 @@ func testLiveShows(t *testing.T, db *DB) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := l.Vote(ctx, ev.ID, slot0[0], "", dev); err != nil {
+	if _, err := l.Vote(ctx, ev.ID, slot0[0], "", dev, "10.0.0.1"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := l.Vote(ctx, ev.ID, slot0[1], "", dev); models.KindOf(err) != models.KindConflict {
+	if _, err := l.Vote(ctx, ev.ID, slot0[1], "", dev, "10.0.0.1"); models.KindOf(err) != models.KindConflict {
 		t.Fatalf("second device vote: %v, want conflict", err)
 	}
-	if _, err := l.Vote(ctx, ev.ID, slot0[0], "", dev[:len(dev)-2]+"xx"); models.KindOf(err) != models.KindInvalid {
+	if _, err := l.Vote(ctx, ev.ID, slot0[0], "", dev[:len(dev)-2]+"xx", "10.0.0.1"); models.KindOf(err) != models.KindInvalid {
 		t.Fatalf("forged device token: %v, want invalid", err)
 	}
 	codes, err := l.AddTickets(ctx, cli, ev.ID, 3)
@@ -151,16 +151,34 @@ func testLiveShows(t *testing.T, db *DB) {
 		t.Fatalf("tickets %v %v", codes, err)
 	}
 	loose := strings.ToLower(strings.ReplaceAll(codes[0], "-", " "))
-	if _, err := l.Vote(ctx, ev.ID, slot0[1], loose, ""); err != nil {
+	if _, err := l.Vote(ctx, ev.ID, slot0[1], loose, "", "10.0.0.1"); err != nil {
 		t.Fatalf("ticket vote typed loosely: %v", err)
 	}
-	if _, err := l.Vote(ctx, ev.ID, slot0[0], codes[0], ""); models.KindOf(err) != models.KindConflict {
+	if _, err := l.Vote(ctx, ev.ID, slot0[0], codes[0], "", "10.0.0.1"); models.KindOf(err) != models.KindConflict {
 		t.Fatalf("second ticket vote: %v, want conflict", err)
 	}
-	if _, err := l.Vote(ctx, ev.ID, slot0[0], "ZZZZ-ZZZZ", ""); models.KindOf(err) != models.KindInvalid {
+	if _, err := l.Vote(ctx, ev.ID, slot0[0], "ZZZZ-ZZZZ", "", "10.0.0.1"); models.KindOf(err) != models.KindInvalid {
 		t.Fatalf("unknown ticket: %v, want invalid", err)
 	}
-	if _, err := l.Vote(ctx, ev.ID, ev.Slots[1][0], codes[1], ""); models.KindOf(err) != models.KindConflict {
+	// Guessing codes is throttled per address: after the free mistakes an
+	// address waits (429), even with a real code; another address does not.
+	for i := 0; i < 40; i++ {
+		if _, err := l.Vote(ctx, ev.ID, slot0[0], "ZZZZ-ZZZZ", "", "10.6.6.6"); models.KindOf(err) == models.KindRateLimited {
+			if i < 29 {
+				t.Fatalf("guess %d already throttled", i+1)
+			}
+			break
+		} else if i == 39 {
+			t.Fatalf("40 wrong ticket codes from one address were never throttled: %v", err)
+		}
+	}
+	if _, err := l.Vote(ctx, ev.ID, slot0[0], codes[2], "", "10.6.6.6"); models.KindOf(err) != models.KindRateLimited {
+		t.Fatalf("a guessing address with a real code: %v, want rate limited", err)
+	}
+	if _, err := l.Vote(ctx, ev.ID, slot0[0], "ZZZZ-ZZZZ", "", "10.0.0.7"); models.KindOf(err) != models.KindInvalid {
+		t.Fatalf("another address: %v, want invalid", err)
+	}
+	if _, err := l.Vote(ctx, ev.ID, ev.Slots[1][0], codes[1], "", "10.0.0.1"); models.KindOf(err) != models.KindConflict {
 		t.Fatalf("a vote for another slot's project: %v, want conflict", err)
 	}
 	tally, voters, err := l.Tally(ctx, ev.ID)
@@ -231,7 +249,7 @@ func testLiveShows(t *testing.T, db *DB) {
 	if _, err := l.SubmitLiveScore(ctx, cli, f.judges[1], ev.ID, slot0[0], livePoints(rubric, 50), "late"); models.KindOf(err) != models.KindConflict {
 		t.Fatalf("a score after seal: %v, want conflict", err)
 	}
-	if _, err := l.Vote(ctx, ev.ID, slot0[0], codes[2], ""); models.KindOf(err) != models.KindConflict {
+	if _, err := l.Vote(ctx, ev.ID, slot0[0], codes[2], "", "10.0.0.1"); models.KindOf(err) != models.KindConflict {
 		t.Fatalf("a vote after seal: %v, want conflict", err)
 	}
 	if _, err := l.LiveAction(ctx, cli, ev.ID, models.ActionReveal, ""); err != nil {
