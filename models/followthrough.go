@@ -627,3 +627,42 @@ type TrackerFilter struct {
 	CountyID  int64
 	Tier      string
 }
+
+// AwardChange is an organiser's change of an award's tier or funding.
+type AwardChange struct {
+	Tier       *string
+	FundingFen *int64
+	Reason     string
+}
+
+// TrancheAction is what the organiser does to a tranche.
+type TrancheAction string
+
+// The tranche actions.
+const (
+	TrancheApprove  TrancheAction = "approve"
+	TranchePay      TrancheAction = "pay"
+	TrancheWithhold TrancheAction = "withhold"
+)
+
+// TrancheInput carries a payment's reference and date, or a withholding's
+// reason.
+type TrancheInput struct {
+	Reference string
+	PaidOn    string
+	Reason    string
+}
+
+// ExpertCheck is a check as its expert sees it.
+type ExpertCheck struct {
+	ID           int64
+	AwardID      int64
+	Kind         CheckKind
+	ProjectTitle string
+	UnitName     string
+	Milestone    Milestone
+	Report       *Report
+	Grade        CheckGrade
+	Result       Grade
+}
+

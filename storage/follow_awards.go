@@ -203,17 +203,10 @@ func (s *FollowService) detail(tx *gorm.DB, who models.User, id int64, now time.
 	return d.view(a, now, s.loc), nil
 }
 
-// AwardChange is an organiser's change of an award's tier or funding.
-type AwardChange struct {
-	Tier       *string
-	FundingFen *int64
-	Reason     string
-}
-
 // UpdateAward changes an award's tier or funding. After signing, a change
 // needs a reason and becomes a new version (the earlier one kept), and the
 // funding cannot drop below what is already approved or paid.
-func (s *FollowService) UpdateAward(ctx context.Context, who models.Caller, id int64, ch AwardChange) (models.AwardDetail, error) {
+func (s *FollowService) UpdateAward(ctx context.Context, who models.Caller, id int64, ch models.AwardChange) (models.AwardDetail, error) {
 	now := s.now().UTC()
 	var out models.AwardDetail
 	err := s.tx(ctx, func(tx *gorm.DB) error {

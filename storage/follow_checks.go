@@ -93,22 +93,9 @@ func (s *FollowService) CreateCheck(ctx context.Context, who models.Caller, awar
 	return out, nil
 }
 
-// ExpertCheck is a check as its expert sees it.
-type ExpertCheck struct {
-	ID           int64
-	AwardID      int64
-	Kind         models.CheckKind
-	ProjectTitle string
-	UnitName     string
-	Milestone    models.Milestone
-	Report       *models.Report
-	Grade        models.CheckGrade
-	Result       models.Grade
-}
-
 // ExpertChecks lists the checks an expert is assigned to.
-func (s *FollowService) ExpertChecks(ctx context.Context, expert models.User) ([]ExpertCheck, error) {
-	var out []ExpertCheck
+func (s *FollowService) ExpertChecks(ctx context.Context, expert models.User) ([]models.ExpertCheck, error) {
+	var out []models.ExpertCheck
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		var ids []int64
 		if err := tx.Model(&checkGradeRow{}).Where("expert_id = ?", expert.ID).Order("check_id").Pluck("check_id", &ids).Error; err != nil {
@@ -130,8 +117,8 @@ func (s *FollowService) ExpertChecks(ctx context.Context, expert models.User) ([
 }
 
 // ExpertCheck is one check of the expert's, with the milestone's report.
-func (s *FollowService) ExpertCheck(ctx context.Context, expert models.User, id int64) (ExpertCheck, error) {
-	var out ExpertCheck
+func (s *FollowService) ExpertCheck(ctx context.Context, expert models.User, id int64) (models.ExpertCheck, error) {
+	var out models.ExpertCheck
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		var err error
 		out, err = s.expertCheck(tx, expert, id)
@@ -143,27 +130,20 @@ func (s *FollowService) ExpertCheck(ctx context.Context, expert models.User, id 
 	return out, nil
 }
 
-func (s *FollowService) expertCheck(tx *gorm.DB, expert models.User, id int64) (ExpertCheck, error) {
-	var g checkGradeRow
-	if err := tx.Where("check_id = ? AND expert_id = ?", id, expert.ID).Take(&g).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return ExpertCheck{}, models.Errorf(models.KindForbidden, "you are not assigned to check %d", id)
-		}
-		return ExpertCheck{}, err
-	}
-	var c checkRow
-	if err := tx.Take(&c, id).Error; err != nil {
-		return ExpertCheck{}, err
+func (s *FollowService) expertCheck(tx *gorm.DB, expert models.User, id int64) (models.ExpertCheck, error) {
+	c, g, err := assignedCheck(tx, expert, id)
+	if err != nil {
+		return models.ExpertCheck{}, err
 	}
 	var a awardRow
 	if err := tx.Take(&a, c.AwardID).Error; err != nil {
-		return ExpertCheck{}, err
+		return models.ExpertCheck{}, err
 	}
 	d, err := loadFollowData(tx, []awardRow{a}, false)
 	if err != nil {
-		return ExpertCheck{}, err
+		return models.ExpertCheck{}, err
 	}
-	out := ExpertCheck{ID: c.ID, AwardID: a.ID, Kind: models.CheckKind(c.Kind), ProjectTitle: d.titles[a.ProjectID],
+	out := models.ExpertCheck{ID: c.ID, AwardID: a.ID, Kind: models.CheckKind(c.Kind), ProjectTitle: d.titles[a.ProjectID],
 		Result: models.Grade(c.Result), Grade: models.CheckGrade{ExpertID: expert.ID, Grade: models.Grade(g.Grade), Notes: g.Notes,
 			Submitted: g.SubmittedAt != nil}}
 	if u, ok := d.tree.Unit(a.UnitID); ok {
@@ -185,20 +165,13 @@ func (s *FollowService) expertCheck(tx *gorm.DB, expert models.User, id int64) (
 // GradeCheck saves an expert's grade and notes (autosave) or submits them.
 // Once every expert has submitted, the check's result is the rule's
 // (models.CheckResult) and the award may complete.
-func (s *FollowService) GradeCheck(ctx context.Context, who models.Caller, id int64, grade models.Grade, notes string, submit bool) (ExpertCheck, error) {
+func (s *FollowService) GradeCheck(ctx context.Context, who models.Caller, id int64, grade models.Grade, notes string, submit bool) (models.ExpertCheck, error) {
 	now := s.now().UTC()
 	notes = strings.TrimSpace(notes)
-	var out ExpertCheck
+	var out models.ExpertCheck
 	err := s.tx(ctx, func(tx *gorm.DB) error {
-		var g checkGradeRow
-		if err := tx.Where("check_id = ? AND expert_id = ?", id, who.User.ID).Take(&g).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return models.Errorf(models.KindForbidden, "you are not assigned to check %d", id)
-			}
-			return err
-		}
-		var c checkRow
-		if err := tx.Take(&c, id).Error; err != nil {
+		c, g, err := assignedCheck(tx, who.User, id)
+		if err != nil {
 			return err
 		}
 		a, err := s.lockAward(tx, models.User{Roles: []models.Role{models.RoleAdmin}}, c.AwardID)
@@ -274,4 +247,24 @@ func (s *FollowService) GradeCheck(ctx context.Context, who models.Caller, id in
 		return out, fmt.Errorf("grade check %d: %w", id, mapError(err))
 	}
 	return out, nil
+}
+
+// assignedCheck loads a check and the expert's grade row: 404 when there is
+// no such check, 403 when the expert is not assigned to it.
+func assignedCheck(tx *gorm.DB, expert models.User, id int64) (checkRow, checkGradeRow, error) {
+	var c checkRow
+	if err := tx.Take(&c, id).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return c, checkGradeRow{}, models.Errorf(models.KindNotFound, "no check %d", id)
+		}
+		return c, checkGradeRow{}, err
+	}
+	var g checkGradeRow
+	if err := tx.Where("check_id = ? AND expert_id = ?", id, expert.ID).Take(&g).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return c, g, models.Errorf(models.KindForbidden, "you are not assigned to check %d", id)
+		}
+		return c, g, err
+	}
+	return c, g, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"time"
 
@@ -221,4 +222,26 @@ func (s *FollowService) TrackerPhoto(ctx context.Context, mediaID int64) (string
 		return "", fmt.Errorf("tracker photo: %w", mapError(err))
 	}
 	return key, nil
+}
+
+// maxPublicPhoto caps a public derivative read into memory (thumbnails are
+// a few hundred KB).
+const maxPublicPhoto = 8 << 20
+
+// OpenObject reads a public photo's derivative from the store (the
+// tracker's stable photo addresses).
+func (s *MediaService) OpenObject(ctx context.Context, key string) ([]byte, string, error) {
+	r, info, err := s.store.Get(ctx, key, nil)
+	if err != nil {
+		return nil, "", storageDown(err)
+	}
+	defer r.Close()
+	if info.Size > maxPublicPhoto {
+		return nil, "", models.Errorf(models.KindTooLarge, "the photo is too large to serve")
+	}
+	body, err := io.ReadAll(io.LimitReader(r, maxPublicPhoto))
+	if err != nil {
+		return nil, "", storageDown(err)
+	}
+	return body, models.TypeJPEG, nil
 }

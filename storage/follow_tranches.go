@@ -12,28 +12,10 @@ import (
 	"leitai/models"
 )
 
-// TrancheAction is what the organiser does to a tranche.
-type TrancheAction string
-
-// The tranche actions.
-const (
-	TrancheApprove  TrancheAction = "approve"
-	TranchePay      TrancheAction = "pay"
-	TrancheWithhold TrancheAction = "withhold"
-)
-
-// TrancheInput carries a payment's reference and date, or a withholding's
-// reason.
-type TrancheInput struct {
-	Reference string
-	PaidOn    string
-	Reason    string
-}
-
 // MoveTranche approves a payable tranche, records an approved one paid, or
 // withholds one. Approval needs the gate passed (409 naming what is
 // missing); payment needs another person than the approver (four eyes).
-func (s *FollowService) MoveTranche(ctx context.Context, who models.Caller, awardID int64, seq int, action TrancheAction, in TrancheInput) (models.AwardDetail, error) {
+func (s *FollowService) MoveTranche(ctx context.Context, who models.Caller, awardID int64, seq int, action models.TrancheAction, in models.TrancheInput) (models.AwardDetail, error) {
 	now := s.now().UTC()
 	var out models.AwardDetail
 	err := s.tx(ctx, func(tx *gorm.DB) error {
@@ -68,7 +50,7 @@ func (s *FollowService) MoveTranche(ctx context.Context, who models.Caller, awar
 		before := map[string]any{"state": row.State}
 		after := map[string]any{"seq": seq, "amount_fen": row.AmountFen}
 		switch action {
-		case TrancheApprove:
+		case models.TrancheApprove:
 			if row.State != string(models.TranchePending) {
 				return models.Errorf(models.KindConflict, "tranche %d is %s, not waiting for approval", seq, row.State)
 			}
@@ -81,7 +63,7 @@ func (s *FollowService) MoveTranche(ctx context.Context, who models.Caller, awar
 					Fields: map[string]string{"gate": strings.Join(missing, ",")}}
 			}
 			row.State, row.ApprovedByID, row.ApprovedBy, row.ApprovedAt = string(models.TrancheApproved), who.Actor.UserID, who.Actor.Name, &now
-		case TranchePay:
+		case models.TranchePay:
 			if row.State != string(models.TrancheApproved) {
 				return models.Errorf(models.KindConflict, "tranche %d is %s: only an approved tranche is paid", seq, row.State)
 			}
@@ -107,7 +89,7 @@ func (s *FollowService) MoveTranche(ctx context.Context, who models.Caller, awar
 			row.State, row.PaidByID, row.PaidBy, row.PaidAt = string(models.TranchePaid), who.Actor.UserID, who.Actor.Name, &now
 			row.PaidOn, row.Reference = in.PaidOn, in.Reference
 			after["reference"], after["paid_on"] = in.Reference, in.PaidOn
-		case TrancheWithhold:
+		case models.TrancheWithhold:
 			if row.State == string(models.TranchePaid) || row.State == string(models.TrancheWithheld) {
 				return models.Errorf(models.KindConflict, "tranche %d is %s", seq, row.State)
 			}
