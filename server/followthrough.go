@@ -26,6 +26,7 @@ type FollowThrough interface {
 	SubmitReport(ctx context.Context, who models.Caller, awardID int64, seq int) (models.AwardDetail, error)
 	DecideReport(ctx context.Context, who models.Caller, awardID int64, seq int, accept bool, comment string) (models.AwardDetail, error)
 	MoveTranche(ctx context.Context, who models.Caller, awardID int64, seq int, action models.TrancheAction, in models.TrancheInput) (models.AwardDetail, error)
+	AddAdoption(ctx context.Context, who models.Caller, awardID, unitID int64, adoptedOn, evidence string) (models.AwardDetail, error)
 	CreateCheck(ctx context.Context, who models.Caller, awardID int64, seq int, experts []int64) (models.AwardDetail, error)
 	ExpertChecks(ctx context.Context, expert models.User) ([]models.ExpertCheck, error)
 	ExpertCheck(ctx context.Context, expert models.User, id int64) (models.ExpertCheck, error)
@@ -526,6 +527,17 @@ func (s *handlers) createCheck(c *fiber.Ctx) error {
 	}
 	return s.awardChange(c, &req, func(f FollowThrough, who models.Caller, id int64) (models.AwardDetail, error) {
 		return f.CreateCheck(c.UserContext(), who, id, seq, req.Experts)
+	})
+}
+
+func (s *handlers) addAdoption(c *fiber.Ctx) error {
+	var req struct {
+		UnitID    int64  `json:"unit_id"`
+		AdoptedOn string `json:"adopted_on"`
+		Evidence  string `json:"evidence"`
+	}
+	return s.awardChange(c, &req, func(f FollowThrough, who models.Caller, id int64) (models.AwardDetail, error) {
+		return f.AddAdoption(c.UserContext(), who, id, req.UnitID, req.AdoptedOn, req.Evidence)
 	})
 }
 

@@ -130,6 +130,7 @@ func (s *handlers) routes(app *fiber.App) *router {
 	r.post(v1+"/awards/:id/suspend", adminsOnly, s.awardStatus(models.AwardSuspended))
 	r.post(v1+"/awards/:id/resume", adminsOnly, s.awardStatus(models.AwardActive))
 	r.post(v1+"/awards/:id/terminate", adminsOnly, s.awardStatus(models.AwardTerminated))
+	r.post(v1+"/awards/:id/adoptions", adminsOnly, s.addAdoption)
 	r.put(v1+"/awards/:id/plan", unitsOnly, s.proposePlan)
 	r.post(v1+"/awards/:id/plan/:version/approve", adminsOnly, s.decidePlan(true))
 	r.post(v1+"/awards/:id/plan/:version/return", adminsOnly, s.decidePlan(false))

@@ -415,3 +415,54 @@ func (s *FollowService) TerminatedAwards(ctx context.Context, unitIDs []int64) (
 	}
 	return out, nil
 }
+
+// AddAdoption records that another unit took the project up (推广): the
+// date, the adopting unit (from the unit tree, not the project's own) and
+// the evidence. It shows on the public tracker.
+func (s *FollowService) AddAdoption(ctx context.Context, who models.Caller, awardID, unitID int64, adoptedOn, evidence string) (models.AwardDetail, error) {
+	now := s.now().UTC()
+	evidence = strings.TrimSpace(evidence)
+	var out models.AwardDetail
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		a, err := s.lockAward(tx, who.User, awardID)
+		if err != nil {
+			return err
+		}
+		fields := map[string]string{}
+		var u unitRow
+		if err := tx.Select("id").Take(&u, unitID).Error; err != nil {
+			fields["unit_id"] = "not a unit"
+		} else if unitID == a.UnitID {
+			fields["unit_id"] = "the project's own unit does not adopt it"
+		}
+		if _, err := models.ParseDate(adoptedOn); err != nil {
+			fields["adopted_on"] = "a date (YYYY-MM-DD) is required"
+		}
+		if evidence == "" || utf8.RuneCountInString(evidence) > 2000 {
+			fields["evidence"] = "required, at most 2,000 characters"
+		}
+		if len(fields) > 0 {
+			return models.Invalid("the adoption has problems", fields)
+		}
+		var n int64
+		if err := tx.Model(&adoptionRow{}).Where("award_id = ? AND unit_id = ?", awardID, unitID).Count(&n).Error; err != nil {
+			return err
+		}
+		if n > 0 {
+			return models.Errorf(models.KindConflict, "this unit's adoption is already recorded")
+		}
+		if err := tx.Create(&adoptionRow{AwardID: awardID, UnitID: unitID, AdoptedOn: adoptedOn, Evidence: evidence, CreatedAt: now}).Error; err != nil {
+			return err
+		}
+		if err := s.audit(tx, who, "award.adoption", awardID, nil, map[string]any{"unit_id": unitID, "adopted_on": adoptedOn}); err != nil {
+			return err
+		}
+		out, err = s.detail(tx, who.User, awardID, now)
+		return err
+	})
+	if err != nil {
+		return out, fmt.Errorf("adoption: %w", mapError(err))
+	}
+	s.notify(awardID)
+	return out, nil
+}

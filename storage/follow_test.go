@@ -315,6 +315,17 @@ func testFollowThrough(t *testing.T, db *DB) {
 		t.Fatalf("by county: %d", len(byCounty))
 	}
 
+	// Adoption by another unit (推广), shown on the tracker.
+	if _, err := s.AddAdoption(ctx, admin1, a0.ID, county, "2027-09-01", "x"); fieldsOf(err)["unit_id"] == "" {
+		t.Fatalf("the project's own unit adopting it: %v", err)
+	}
+	if _, err := s.AddAdoption(ctx, admin1, a0.ID, *units[1].UnitID, "2027-09-01", "惠阳区全区推广"); err != nil {
+		t.Fatal(err)
+	}
+	if one, _ := s.TrackerProject(ctx, a0.ID); len(one.Adoptions) != 1 || one.Adoptions[0].UnitName != "惠阳区" {
+		t.Fatalf("adoptions on the tracker: %+v", one.Adoptions)
+	}
+
 	// Termination: the amount to recover is at most what was paid; nothing
 	// more is filed; the unit is flagged.
 	if _, err := s.SetAwardStatus(ctx, admin1, a0.ID, models.AwardTerminated, "", 0); fieldsOf(err)["reason"] == "" {
