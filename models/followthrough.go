@@ -665,4 +665,3 @@ type ExpertCheck struct {
 	Grade        CheckGrade
 	Result       Grade
 }
-

@@ -34,7 +34,9 @@ func (f *fakeFollow) MoveTranche(_ context.Context, who models.Caller, id int64,
 func (f *fakeFollow) Tracker(_ context.Context, filter models.TrackerFilter) ([]models.TrackerProject, error) {
 	return f.tracker(filter)
 }
-func (f *fakeFollow) TrackerPhoto(_ context.Context, id int64) (string, error) { return f.trackerPhoto(id) }
+func (f *fakeFollow) TrackerPhoto(_ context.Context, id int64) (string, error) {
+	return f.trackerPhoto(id)
+}
 
 // rolesAccounts signs in whoever's cookie names a role: "admin", "unit".
 type rolesAccounts struct{ *fakeAccounts }
@@ -64,9 +66,9 @@ func TestFollowThroughHandlers(t *testing.T) {
 	detail := models.AwardDetail{AwardSummary: models.AwardSummary{Award: models.Award{ID: 9, Tier: "top10", FundingFen: 1000, Status: models.AwardActive}}}
 	tests := []struct {
 		name, method, path, role, body string
-		fake                            fakeFollow
-		wantStatus                      int
-		wantBody                        []string
+		fake                           fakeFollow
+		wantStatus                     int
+		wantBody                       []string
 	}{
 		{name: "awards: the caller and the fen reach storage", method: "POST", path: "/api/v1/rounds/3/awards", role: "admin",
 			body: `{"awards":[{"project_id":4,"tier":"top10","funding_fen":500000}]}`,
@@ -105,10 +107,10 @@ func TestFollowThroughHandlers(t *testing.T) {
 		{name: "tracker: an unknown tier", method: "GET", path: "/api/v1/tracker?tier=gold", wantStatus: 422},
 		{name: "tracker: a bad edition", method: "GET", path: "/api/v1/tracker?edition=-1", wantStatus: 422},
 		{name: "tracker photo: the bytes, cached for good", method: "GET", path: "/api/v1/tracker/photos/44",
-			fake: fakeFollow{trackerPhoto: func(id int64) (string, error) { return "thumb/44", nil }},
+			fake:       fakeFollow{trackerPhoto: func(id int64) (string, error) { return "thumb/44", nil }},
 			wantStatus: 200, wantBody: []string{"JPEGDATA"}},
 		{name: "tracker photo: not public is 404", method: "GET", path: "/api/v1/tracker/photos/45",
-			fake: fakeFollow{trackerPhoto: func(id int64) (string, error) { return "", models.Errorf(models.KindNotFound, "no public photo") }},
+			fake:       fakeFollow{trackerPhoto: func(id int64) (string, error) { return "", models.Errorf(models.KindNotFound, "no public photo") }},
 			wantStatus: 404},
 	}
 	for _, tt := range tests {
