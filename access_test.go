@@ -100,6 +100,8 @@ var accessTable = map[string][]string{
 	"POST /api/v1/awards/{id}/suspend":                         {"admin"},
 	"POST /api/v1/awards/{id}/resume":                          {"admin"},
 	"POST /api/v1/awards/{id}/terminate":                       {"admin"},
+	"GET /api/v1/editions/{id}/awards/export":                  {"admin"},
+	"GET /api/v1/unit-flags":                                   {"admin"},
 	"POST /api/v1/awards/{id}/adoptions":                       {"admin"},
 	"PUT /api/v1/awards/{id}/plan":                             {"unit"},
 	"POST /api/v1/awards/{id}/plan/{version}/approve":          {"admin"},

@@ -2,7 +2,9 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -31,6 +33,8 @@ type FollowThrough interface {
 	ExpertChecks(ctx context.Context, expert models.User) ([]models.ExpertCheck, error)
 	ExpertCheck(ctx context.Context, expert models.User, id int64) (models.ExpertCheck, error)
 	GradeCheck(ctx context.Context, who models.Caller, id int64, grade models.Grade, notes string, submit bool) (models.ExpertCheck, error)
+	EditionAwards(ctx context.Context, editionID int64) ([]models.AwardDetail, error)
+	TerminatedAwards(ctx context.Context, unitIDs []int64) (map[int64][]models.Award, error)
 	Tracker(ctx context.Context, f models.TrackerFilter) ([]models.TrackerProject, error)
 	TrackerProject(ctx context.Context, awardID int64) (models.TrackerProject, error)
 	TrackerPhoto(ctx context.Context, mediaID int64) (string, error)
@@ -824,4 +828,102 @@ func (s *handlers) trackerPhoto(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "public, max-age=31536000, immutable")
 	c.Set("X-Content-Type-Options", "nosniff")
 	return c.Send(body)
+}
+
+// fen shows an amount in fen as yuan with two decimals, from integers.
+func fen(v int64) string {
+	sign := ""
+	if v < 0 {
+		sign, v = "-", -v
+	}
+	return fmt.Sprintf("%s%d.%02d", sign, v/100, v%100)
+}
+
+// exportAwards is the edition's implementation status as a table: one row
+// per milestone (due, flag, report, check grade, tranche state and amounts).
+func (s *handlers) exportAwards(c *fiber.Ctx) error {
+	f, err := s.follow()
+	if err != nil {
+		return err
+	}
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	format := c.Query("format", "xlsx")
+	if format != "csv" && format != "xlsx" {
+		return models.Invalid("unknown format", map[string]string{"format": "csv or xlsx"})
+	}
+	list, err := f.EditionAwards(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	rows := [][]string{{"名次 Rank", "项目 Project", "单位 Unit", "县区 County", "等次 Tier", "资助(元) Funding (yuan)", "项目状态 Status",
+		"节点 Milestone", "截止 Due", "进度 Flag", "报告 Report", "检查结论 Check", "拨付比例 Share %", "拨付状态 Tranche", "金额(元) Amount (yuan)",
+		"已拨(元) Paid (yuan)", "凭证 Reference", "拨付日期 Paid on"}}
+	for _, a := range list {
+		t, _ := models.TierByCode(models.DefaultAwardTiers, a.Tier)
+		head := []string{strconv.Itoa(a.Rank), a.ProjectTitle, a.UnitName, a.CountyName, t.NameZh, fen(a.FundingFen), string(a.Status)}
+		if len(a.Milestones) == 0 {
+			rows = append(rows, append(head, "（方案未批准）", "", "", "", "", "", "", "", "", "", ""))
+			continue
+		}
+		for _, m := range a.Milestones {
+			report, grade, paid := "", "", ""
+			if m.Report != nil {
+				report = string(m.Report.Status)
+			}
+			if m.Check != nil {
+				grade = string(m.Check.Result)
+			}
+			if m.Tranche.State == models.TranchePaid {
+				paid = fen(m.Tranche.AmountFen)
+			}
+			rows = append(rows, append(append([]string(nil), head...), m.Title, m.DueOn, string(m.Flag), report, grade, strconv.Itoa(m.Share),
+				string(m.Tranche.State), fen(m.Tranche.AmountFen), paid, m.Tranche.Reference, m.Tranche.PaidOn))
+		}
+	}
+	return sendTable(c, fmt.Sprintf("implementation-edition-%d", id), "实施跟踪", rows, format)
+}
+
+// unitFlags lists, per unit, its terminated awards with their reasons:
+// the eligibility screen shows them beside the unit's new submissions (the
+// organiser still decides).
+func (s *handlers) unitFlags(c *fiber.Ctx) error {
+	f, err := s.follow()
+	if err != nil {
+		return err
+	}
+	units := c.Query("units")
+	var ids []int64
+	for _, p := range strings.Split(units, ",") {
+		if p == "" {
+			continue
+		}
+		n, err := strconv.ParseInt(p, 10, 64)
+		if err != nil || n < 1 || len(ids) >= 1000 {
+			return models.Invalid("bad units", map[string]string{"units": "comma-separated unit ids, at most 1,000"})
+		}
+		ids = append(ids, n)
+	}
+	flags, err := f.TerminatedAwards(c.UserContext(), ids)
+	if err != nil {
+		return err
+	}
+	type flagJSON struct {
+		AwardID    int64  `json:"award_id"`
+		EditionID  int64  `json:"edition_id"`
+		ProjectID  int64  `json:"project_id"`
+		Reason     string `json:"reason"`
+		RecoverFen int64  `json:"recover_fen"`
+		Status     string `json:"status"`
+	}
+	out := map[string][]flagJSON{}
+	for unit, list := range flags {
+		for _, a := range list {
+			out[strconv.FormatInt(unit, 10)] = append(out[strconv.FormatInt(unit, 10)], flagJSON{AwardID: a.ID, EditionID: a.EditionID,
+				ProjectID: a.ProjectID, Reason: a.StatusReason, RecoverFen: a.RecoverFen, Status: string(a.Status)})
+		}
+	}
+	return c.JSON(fiber.Map{"flags": out})
 }

@@ -123,6 +123,8 @@ func (s *handlers) routes(app *fiber.App) *router {
 	// decide and pay, assigned experts grade the checks.
 	r.get(v1+"/editions/:id/award-tiers", publicAccess, s.awardTiers)
 	r.get(v1+"/editions/:id/awards", unitsAndAdmins, s.listAwards)
+	r.get(v1+"/editions/:id/awards/export", adminsOnly, s.exportAwards)
+	r.get(v1+"/unit-flags", adminsOnly, s.unitFlags)
 	r.post(v1+"/rounds/:id/awards", adminsOnly, s.createAwards)
 	r.get(v1+"/awards/:id", unitsAndAdmins, s.getAward)
 	r.patch(v1+"/awards/:id", adminsOnly, s.updateAward)

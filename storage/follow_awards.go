@@ -466,3 +466,28 @@ func (s *FollowService) AddAdoption(ctx context.Context, who models.Caller, awar
 	s.notify(awardID)
 	return out, nil
 }
+
+// EditionAwards is every award of an edition in full (the organiser's
+// implementation-status export), in rank order.
+func (s *FollowService) EditionAwards(ctx context.Context, editionID int64) ([]models.AwardDetail, error) {
+	now := s.now()
+	var out []models.AwardDetail
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		var rows []awardRow
+		if err := tx.Where("edition_id = ?", editionID).Order("rank, id").Find(&rows).Error; err != nil {
+			return err
+		}
+		d, err := loadFollowData(tx, rows, false)
+		if err != nil {
+			return err
+		}
+		for _, r := range rows {
+			out = append(out, d.view(r, now, s.loc))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("edition %d awards: %w", editionID, mapError(err))
+	}
+	return out, nil
+}
