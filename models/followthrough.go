@@ -574,6 +574,8 @@ type AwardDetail struct {
 	Milestones   []MilestoneView
 	History      []AwardVersion
 	Adoptions    []Adoption
+	Mentors      []Mentor
+	Visits       []MentorVisit
 }
 
 // TrackerKPI is a promised indicator beside its latest accepted actual.
@@ -664,4 +666,26 @@ type ExpertCheck struct {
 	Report       *Report
 	Grade        CheckGrade
 	Result       Grade
+}
+
+// Mentor is an expert assigned as 导师 to a funded project.
+type Mentor struct {
+	ExpertID int64
+	Name     string
+}
+
+// MentorVisit is one visit a mentor logged.
+type MentorVisit struct {
+	ID        int64
+	ExpertID  int64
+	Name      string
+	VisitedOn string
+	Notes     string
+	CreatedAt time.Time
+}
+
+// MentoredAward is a funded project as its mentor sees it.
+type MentoredAward struct {
+	AwardSummary
+	Visits []MentorVisit
 }

@@ -29,6 +29,9 @@ type FollowThrough interface {
 	DecideReport(ctx context.Context, who models.Caller, awardID int64, seq int, accept bool, comment string) (models.AwardDetail, error)
 	MoveTranche(ctx context.Context, who models.Caller, awardID int64, seq int, action models.TrancheAction, in models.TrancheInput) (models.AwardDetail, error)
 	AddAdoption(ctx context.Context, who models.Caller, awardID, unitID int64, adoptedOn, evidence string) (models.AwardDetail, error)
+	AssignMentor(ctx context.Context, who models.Caller, awardID, expertID int64) (models.AwardDetail, error)
+	MentoredAwards(ctx context.Context, expert models.User) ([]models.MentoredAward, error)
+	LogVisit(ctx context.Context, who models.Caller, awardID int64, visitedOn, notes string) (models.MentorVisit, error)
 	CreateCheck(ctx context.Context, who models.Caller, awardID int64, seq int, experts []int64) (models.AwardDetail, error)
 	ExpertChecks(ctx context.Context, expert models.User) ([]models.ExpertCheck, error)
 	ExpertCheck(ctx context.Context, expert models.User, id int64) (models.ExpertCheck, error)
@@ -248,6 +251,8 @@ type awardDetailJSON struct {
 	Milestones   []milestoneJSON    `json:"milestones"`
 	History      []awardVersionJSON `json:"history"`
 	Adoptions    []adoptionJSON     `json:"adoptions"`
+	Mentors      []mentorJSON       `json:"mentors"`
+	Visits       []visitJSON        `json:"visits"`
 }
 
 type awardVersionJSON struct {
@@ -281,7 +286,7 @@ func toAdoptionsJSON(as []models.Adoption) []adoptionJSON {
 
 func toAwardDetailJSON(d models.AwardDetail) awardDetailJSON {
 	out := awardDetailJSON{awardJSON: toAwardJSON(d.AwardSummary), PlanVersions: []planJSON{}, Milestones: toMilestonesJSON(d.Milestones),
-		History: []awardVersionJSON{}, Adoptions: toAdoptionsJSON(d.Adoptions)}
+		History: []awardVersionJSON{}, Adoptions: toAdoptionsJSON(d.Adoptions), Mentors: toMentorsJSON(d.Mentors), Visits: toVisitsJSON(d.Visits)}
 	if d.Plan != nil {
 		p := toPlanJSON(*d.Plan)
 		out.Plan = &p
@@ -926,4 +931,86 @@ func (s *handlers) unitFlags(c *fiber.Ctx) error {
 		}
 	}
 	return c.JSON(fiber.Map{"flags": out})
+}
+
+type mentorJSON struct {
+	ExpertID int64  `json:"expert_id"`
+	Name     string `json:"name"`
+}
+
+type visitJSON struct {
+	ID        int64     `json:"id"`
+	ExpertID  int64     `json:"expert_id"`
+	Name      string    `json:"name"`
+	VisitedOn string    `json:"visited_on"`
+	Notes     string    `json:"notes"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+func toMentorsJSON(ms []models.Mentor) []mentorJSON {
+	out := make([]mentorJSON, 0, len(ms))
+	for _, m := range ms {
+		out = append(out, mentorJSON(m))
+	}
+	return out
+}
+
+func toVisitsJSON(vs []models.MentorVisit) []visitJSON {
+	out := make([]visitJSON, 0, len(vs))
+	for _, v := range vs {
+		out = append(out, visitJSON(v))
+	}
+	return out
+}
+
+func (s *handlers) assignMentor(c *fiber.Ctx) error {
+	var req struct {
+		ExpertID int64 `json:"expert_id"`
+	}
+	return s.awardChange(c, &req, func(f FollowThrough, who models.Caller, id int64) (models.AwardDetail, error) {
+		return f.AssignMentor(c.UserContext(), who, id, req.ExpertID)
+	})
+}
+
+func (s *handlers) mentoring(c *fiber.Ctx) error {
+	f, err := s.follow()
+	if err != nil {
+		return err
+	}
+	list, err := f.MentoredAwards(c.UserContext(), callerOf(c).User)
+	if err != nil {
+		return err
+	}
+	type mentoredJSON struct {
+		awardJSON
+		Visits []visitJSON `json:"visits"`
+	}
+	out := make([]mentoredJSON, len(list))
+	for i, m := range list {
+		out[i] = mentoredJSON{awardJSON: toAwardJSON(m.AwardSummary), Visits: toVisitsJSON(m.Visits)}
+	}
+	return c.JSON(fiber.Map{"awards": out})
+}
+
+func (s *handlers) logVisit(c *fiber.Ctx) error {
+	f, err := s.follow()
+	if err != nil {
+		return err
+	}
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var req struct {
+		VisitedOn string `json:"visited_on"`
+		Notes     string `json:"notes"`
+	}
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	v, err := f.LogVisit(c.UserContext(), callerOf(c), id, req.VisitedOn, req.Notes)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(visitJSON(v))
 }

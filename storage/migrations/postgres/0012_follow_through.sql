@@ -112,6 +112,26 @@ CREATE TABLE adoptions (
     UNIQUE (award_id, unit_id)
 );
 
+-- Mentors (导师): experts assigned to a funded project, and their visits.
+CREATE TABLE mentors (
+    award_id   BIGINT   NOT NULL REFERENCES awards (id) ON DELETE CASCADE,
+    expert_id  BIGINT   NOT NULL REFERENCES users (id),
+    created_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (award_id, expert_id)
+);
+CREATE INDEX mentors_expert ON mentors (expert_id);
+
+CREATE TABLE mentor_visits (
+    id         BIGSERIAL PRIMARY KEY,
+    award_id   BIGINT   NOT NULL REFERENCES awards (id) ON DELETE CASCADE,
+    expert_id  BIGINT   NOT NULL REFERENCES users (id),
+    visited_on TEXT     NOT NULL,
+    notes      TEXT     NOT NULL DEFAULT '',
+    media_ids  TEXT     NOT NULL DEFAULT '[]',
+    created_at TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX mentor_visits_award ON mentor_visits (award_id);
+
 -- Evidence of progress goes through the same resumable pipeline as the
 -- application's media, marked so that it never mixes with the application.
 ALTER TABLE media ADD COLUMN purpose TEXT NOT NULL DEFAULT 'application';
