@@ -106,6 +106,10 @@ func TestDemo(t *testing.T) {
 		!strings.Contains(string(body), "结项验收") || !strings.Contains(string(body), "HZCZ-") || !strings.Contains(string(body), "300000.00") {
 		t.Fatalf("implementation status export: %d %s", code, body)
 	}
+	if code, body, _ := admin.do("GET", "/api/v1/follow/dashboard", nil); code != 200 || !strings.Contains(string(body), `"overdue_reports":1`) ||
+		!strings.Contains(string(body), `"reports_to_review":0`) || !strings.Contains(string(body), `"plans_to_review":1`) {
+		t.Fatalf("dashboard: %d %s", code, body)
+	}
 	_, body, _ = admin.do("GET", "/api/v1/units", nil)
 	var unitList struct {
 		Units []struct{ ID int64 } `json:"units"`

@@ -37,6 +37,7 @@ type FollowThrough interface {
 	ExpertCheck(ctx context.Context, expert models.User, id int64) (models.ExpertCheck, error)
 	GradeCheck(ctx context.Context, who models.Caller, id int64, grade models.Grade, notes string, submit bool) (models.ExpertCheck, error)
 	EditionAwards(ctx context.Context, editionID int64) ([]models.AwardDetail, error)
+	Dashboard(ctx context.Context, editionID int64) (models.FollowDashboard, error)
 	TerminatedAwards(ctx context.Context, unitIDs []int64) (map[int64][]models.Award, error)
 	Tracker(ctx context.Context, f models.TrackerFilter) ([]models.TrackerProject, error)
 	TrackerProject(ctx context.Context, awardID int64) (models.TrackerProject, error)
@@ -1013,4 +1014,52 @@ func (s *handlers) logVisit(c *fiber.Ctx) error {
 		return err
 	}
 	return c.Status(fiber.StatusCreated).JSON(visitJSON(v))
+}
+
+type moneyByJSON struct {
+	ID         int64  `json:"id,omitempty"`
+	Name       string `json:"name"`
+	FundingFen int64  `json:"funding_fen"`
+	PaidFen    int64  `json:"paid_fen"`
+	Projects   int    `json:"projects"`
+}
+
+// followDashboard is the organiser's follow-through dashboard.
+func (s *handlers) followDashboard(c *fiber.Ctx) error {
+	f, err := s.follow()
+	if err != nil {
+		return err
+	}
+	edition, err := queryOptID(c, "edition")
+	if err != nil {
+		return err
+	}
+	d, err := f.Dashboard(c.UserContext(), edition)
+	if err != nil {
+		return err
+	}
+	money := func(list []models.MoneyBy) []moneyByJSON {
+		out := make([]moneyByJSON, 0, len(list))
+		for _, m := range list {
+			out = append(out, moneyByJSON(m))
+		}
+		return out
+	}
+	type riskJSON struct {
+		AwardID int64    `json:"award_id"`
+		Title   string   `json:"project_title"`
+		Reasons []string `json:"reasons"`
+	}
+	risks := []riskJSON{}
+	for _, r := range d.AtRisk {
+		risks = append(risks, riskJSON{AwardID: r.AwardID, Title: r.Title, Reasons: r.Reasons})
+	}
+	return c.JSON(fiber.Map{
+		"overdue_reports": d.OverdueReports, "due_this_month": d.DueThisMonth, "reports_to_review": d.ReportsToReview,
+		"plans_to_review": d.PlansToReview, "checks_awaiting": d.ChecksAwaiting,
+		"tranches": fiber.Map{"payable": d.TranchesPayable, "approved": d.TranchesApproved, "paid": d.TranchesPaid,
+			"payable_fen": d.PayableFen, "approved_fen": d.ApprovedFen, "paid_fen": d.PaidFen},
+		"funding_fen": d.FundingFen, "by_edition": money(d.ByEdition), "by_county": money(d.ByCounty), "at_risk": risks,
+		"projects_by_status": d.ProjectsByStatus, "milestones_by_flag": d.MilestonesByFlags,
+	})
 }

@@ -125,6 +125,7 @@ func (s *handlers) routes(app *fiber.App) *router {
 	r.get(v1+"/editions/:id/awards", unitsAndAdmins, s.listAwards)
 	r.get(v1+"/editions/:id/awards/export", adminsOnly, s.exportAwards)
 	r.get(v1+"/unit-flags", adminsOnly, s.unitFlags)
+	r.get(v1+"/follow/dashboard", adminsOnly, s.followDashboard)
 	r.post(v1+"/rounds/:id/awards", adminsOnly, s.createAwards)
 	r.get(v1+"/awards/:id", unitsAndAdmins, s.getAward)
 	r.patch(v1+"/awards/:id", adminsOnly, s.updateAward)
