@@ -128,15 +128,17 @@ func toAwardJSON(a models.AwardSummary) awardJSON {
 }
 
 type planJSON struct {
-	Version    int                `json:"version"`
-	Status     models.PlanStatus  `json:"status"`
-	Reason     string             `json:"reason"`
-	Comment    string             `json:"comment"`
-	ProposedBy string             `json:"proposed_by"`
-	ProposedAt time.Time          `json:"proposed_at"`
-	DecidedBy  string             `json:"decided_by"`
-	DecidedAt  *time.Time         `json:"decided_at"`
-	Milestones []models.Milestone `json:"milestones"`
+	ContactName  string             `json:"contact_name"`
+	ContactEmail string             `json:"contact_email"`
+	Version      int                `json:"version"`
+	Status       models.PlanStatus  `json:"status"`
+	Reason       string             `json:"reason"`
+	Comment      string             `json:"comment"`
+	ProposedBy   string             `json:"proposed_by"`
+	ProposedAt   time.Time          `json:"proposed_at"`
+	DecidedBy    string             `json:"decided_by"`
+	DecidedAt    *time.Time         `json:"decided_at"`
+	Milestones   []models.Milestone `json:"milestones"`
 }
 
 func toPlanJSON(p models.Plan) planJSON {
@@ -146,7 +148,7 @@ func toPlanJSON(p models.Plan) planJSON {
 			ms[i].KPIs = []models.KPI{}
 		}
 	}
-	return planJSON{Version: p.Version, Status: p.Status, Reason: p.Reason, Comment: p.Comment, ProposedBy: p.ProposedBy,
+	return planJSON{ContactName: p.ContactName, ContactEmail: p.ContactEmail, Version: p.Version, Status: p.Status, Reason: p.Reason, Comment: p.Comment, ProposedBy: p.ProposedBy,
 		ProposedAt: p.ProposedAt, DecidedBy: p.DecidedBy, DecidedAt: p.DecidedAt, Milestones: ms}
 }
 
@@ -446,11 +448,14 @@ func (s *handlers) awardStatus(status models.AwardStatus) fiber.Handler {
 
 func (s *handlers) proposePlan(c *fiber.Ctx) error {
 	var req struct {
-		Milestones []models.Milestone `json:"milestones"`
-		Reason     string             `json:"reason"`
+		Milestones   []models.Milestone `json:"milestones"`
+		Reason       string             `json:"reason"`
+		ContactName  string             `json:"contact_name"`
+		ContactEmail string             `json:"contact_email"`
 	}
 	return s.awardChange(c, &req, func(f FollowThrough, who models.Caller, id int64) (models.AwardDetail, error) {
-		return f.ProposePlan(c.UserContext(), who, id, models.PlanInput{Milestones: req.Milestones, Reason: req.Reason})
+		return f.ProposePlan(c.UserContext(), who, id, models.PlanInput{Milestones: req.Milestones, Reason: req.Reason,
+			ContactName: req.ContactName, ContactEmail: req.ContactEmail})
 	})
 }
 

@@ -44,6 +44,8 @@ CREATE TABLE plan_versions (
     proposed_at TIMESTAMPTZ NOT NULL,
     decided_by  TEXT     NOT NULL DEFAULT '',
     decided_at  TIMESTAMPTZ,
+    contact_name  TEXT NOT NULL DEFAULT '',
+    contact_email TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (award_id, version)
 );
 
@@ -131,6 +133,22 @@ CREATE TABLE mentor_visits (
     created_at TIMESTAMPTZ NOT NULL
 );
 CREATE INDEX mentor_visits_award ON mentor_visits (award_id);
+
+-- Reminders before and after each milestone's due date, claimed here before
+-- they are sent: one row per (award, milestone, kind), so each is sent at
+-- most once whatever the number of instances; a claim whose sending never
+-- finished (the instance died) is not sent again.
+CREATE TABLE follow_reminders (
+    award_id   BIGINT   NOT NULL REFERENCES awards (id) ON DELETE CASCADE,
+    seq        INTEGER  NOT NULL,
+    kind       TEXT     NOT NULL,
+    recipient  TEXT     NOT NULL,
+    claimed_by TEXT     NOT NULL,
+    claimed_at TIMESTAMPTZ NOT NULL,
+    sent_at    TIMESTAMPTZ,
+    error      TEXT     NOT NULL DEFAULT '',
+    PRIMARY KEY (award_id, seq, kind)
+);
 
 -- Evidence of progress goes through the same resumable pipeline as the
 -- application's media, marked so that it never mixes with the application.
