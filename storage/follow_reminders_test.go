@@ -15,7 +15,9 @@ import (
 
 type failingSender struct{}
 
-func (failingSender) Send(context.Context, mail.Message) error { return errors.New("connection refused") }
+func (failingSender) Send(context.Context, mail.Message) error {
+	return errors.New("connection refused")
+}
 
 // testFollowReminders: reminders go to the plan's contact over real SMTP,
 // each once, with two instances racing and after an instance died
