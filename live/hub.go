@@ -60,7 +60,13 @@ type Options struct {
 	// snapshot (default 200 ms; negative: never). The state's server time
 	// is then up to this old.
 	SnapshotTTL time.Duration
-	Log         *slog.Logger
+	// PerAddress caps the connections one client address may hold (a
+	// venue behind one NAT shares an address); 0: no cap. See Admit.
+	PerAddress int
+	// MaxViewers caps the connections of this instance, below its limit
+	// on open files; 0: no cap.
+	MaxViewers int
+	Log        *slog.Logger
 }
 
 // Hub fans events out to the viewers of each topic (a live event's board).
@@ -79,6 +85,9 @@ type Hub struct {
 	// closed check and the subscription: the window a Shutdown once slipped
 	// into, leaving the viewer open and never told 1012.
 	testHookServe func()
+
+	admit admission
+	count counters
 }
 
 type topic struct {
@@ -128,7 +137,8 @@ func NewHub(broker Broker, snapshot Snapshotter, opts Options) *Hub {
 	if opts.Prepare == nil {
 		opts.Prepare = func(b []byte) (Frame, error) { return b, nil }
 	}
-	return &Hub{broker: broker, snapshot: snapshot, opts: opts, topics: map[string]*topic{}}
+	return &Hub{broker: broker, snapshot: snapshot, opts: opts, topics: map[string]*topic{},
+		admit: admission{perAddress: max(opts.PerAddress, 0), total: max(opts.MaxViewers, 0), byAddr: map[string]int{}}}
 }
 
 // Start begins delivering the broker's events to viewers until ctx ends.
@@ -218,7 +228,14 @@ func (h *Hub) deliverLocked(t *topic, ev Event) {
 // connection once its pending write returns or hits its deadline).
 func (h *Hub) offerLocked(t *topic, frame Frame) {
 	for c := range t.clients {
-		if !c.offer(frame) {
+		switch c.offer(frame) {
+		case offered:
+		case offerFull:
+			h.count.queueDrops.Add(1)
+			h.count.slowCuts.Add(1)
+			delete(t.clients, c)
+		default: // already closing
+			h.count.queueDrops.Add(1)
 			delete(t.clients, c)
 		}
 	}
@@ -265,7 +282,7 @@ func (h *Hub) Serve(ctx context.Context, conn Conn, topicName, epoch string, off
 	if h.testHookServe != nil {
 		h.testHookServe()
 	}
-	c := newClient(conn, h.opts.QueueSize)
+	c := newClient(conn, h.opts.QueueSize, &h.count)
 	if err := h.subscribe(ctx, c, topicName, epoch, offset, hasOffset); err != nil {
 		conn.Close(1011, "could not load the board")
 		return err

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	fws "github.com/fasthttp/websocket"
@@ -75,11 +77,42 @@ func (s *handlers) liveUpgrade(c *fiber.Ctx) error {
 	if _, err := s.liveEvent(c); err != nil {
 		return err
 	}
+	// The caps on connections (per address, in all) answer before the
+	// upgrade when they can; Admit in liveSocket decides.
+	if err := s.deps.Hub.CanAdmit(c.IP()); err != nil {
+		return s.refuse(c, err)
+	}
 	if tc, ok := c.Context().Conn().(interface{ SetWriteBuffer(int) error }); ok {
 		_ = tc.SetWriteBuffer(wsSendBuffer)
 	}
 	return c.Next()
 }
+
+// wsRetryAfter is what a viewer refused for capacity is told to wait.
+const wsRetryAfter = 10
+
+// refuse answers a connection refused by a cap: 503 with Retry-After in
+// the error contract's shape, written here rather than through the error
+// handler, which logs every 503 as an error: a flood of refused
+// connections must not become a flood of log lines (/metrics counts
+// them; a warning is logged at most every 10 s).
+func (s *handlers) refuse(c *fiber.Ctx, err error) error {
+	msg := "the live board is at capacity on this server: try again shortly"
+	if err == live.ErrAddressFull {
+		msg = "too many live board connections from this address: try again shortly"
+	}
+	now := time.Now().UnixNano()
+	if last := wsRefusalLogged.Load(); now-last > int64(10*time.Second) && wsRefusalLogged.CompareAndSwap(last, now) {
+		st := s.deps.Hub.Stats()
+		s.deps.Log.Warn("live board connections refused", slog.String("ip", c.IP()), slog.Any("reason", err),
+			slog.Int("connections", st.Connections), slog.Int("max", st.MaxViewers), slog.Int("per_address", st.PerAddress))
+	}
+	c.Set(fiber.HeaderRetryAfter, strconv.Itoa(wsRetryAfter))
+	return c.Status(fiber.StatusServiceUnavailable).JSON(errorBody{Error: errorDetail{Code: models.KindUnavailable, Message: msg}})
+}
+
+// wsRefusalLogged is when a refusal was last logged (Unix ns).
+var wsRefusalLogged atomic.Int64
 
 // liveSocket serves one viewer of a live board: the hub writes (one
 // writer goroutine: this handler's), a reader goroutine answers control
@@ -97,6 +130,14 @@ func (s *handlers) liveSocket() fiber.Handler {
 		if _, err := fmt.Sscan(id, &eventID); err != nil {
 			return
 		}
+		// Admit is the binding check (the one before the upgrade may have
+		// raced with others): a refused viewer is told 1013, try again later.
+		release, err := s.deps.Hub.Admit(c.IP())
+		if err != nil {
+			wsConn{c}.Close(live.CloseTryAgainLater, "at capacity: try again later")
+			return
+		}
+		defer release()
 		offset, hasOffset := live.ParseOffset(c.Query("offset"))
 		ctx, cancel := context.WithCancel(s.baseContext())
 		defer cancel()
@@ -114,7 +155,7 @@ func (s *handlers) liveSocket() fiber.Handler {
 				_ = c.SetReadDeadline(time.Now().Add(wsPongWait))
 			}
 		}()
-		err := s.deps.Hub.Serve(ctx, wsConn{c}, models.LiveTopic(eventID), c.Query("epoch"), offset, hasOffset)
+		err = s.deps.Hub.Serve(ctx, wsConn{c}, models.LiveTopic(eventID), c.Query("epoch"), offset, hasOffset)
 		if err != nil && ctx.Err() == nil && err != live.ErrClosed {
 			s.deps.Log.Debug("live viewer ended", slog.Int64("event", eventID), slog.Any("error", err))
 		}
