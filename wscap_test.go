@@ -195,6 +195,11 @@ func TestBoardConnectionCaps(t *testing.T) {
 		c.Close()
 	}
 	waitConnections(t, base, 0)
+	// An unknown board is refused before the upgrade, also after a known
+	// one was served from memory.
+	if _, resp := dialBoard(t, base, eventID+1000, "127.0.0.3"); resp == nil || resp.StatusCode != 404 {
+		t.Fatalf("unknown board: %v, want 404", resp)
+	}
 	if conn, resp := dialBoard(t, base, eventID, "127.0.0.3"); conn == nil {
 		t.Fatalf("an empty board refused a viewer: %d", resp.StatusCode)
 	} else {

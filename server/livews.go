@@ -74,7 +74,7 @@ func (s *handlers) liveUpgrade(c *fiber.Ctx) error {
 	if s.deps.Hub == nil {
 		return models.Errorf(models.KindUnavailable, "the live board is not running")
 	}
-	if _, err := s.liveEvent(c); err != nil {
+	if err := s.boardExists(c); err != nil {
 		return err
 	}
 	// The caps on connections (per address, in all) answer before the
@@ -86,6 +86,33 @@ func (s *handlers) liveUpgrade(c *fiber.Ctx) error {
 		_ = tc.SetWriteBuffer(wsSendBuffer)
 	}
 	return c.Next()
+}
+
+// boardKnownFor is how long a board found in the database is believed to
+// exist without asking again. Loading the show to check the event exists
+// was two thirds of the CPU of connecting 10,000 viewers (pprof, the
+// connect phase of `leitai bench live`): a hall of screens reconnecting
+// at once now costs one lookup per board per boardKnownFor. Live events
+// are never deleted; were one to vanish, its snapshot fails and the
+// viewer is closed with 1011.
+const boardKnownFor = 30 * time.Second
+
+// boardExists answers 404 (the error contract) for an unknown live event
+// before the upgrade, from memory for a board found recently.
+func (s *handlers) boardExists(c *fiber.Ctx) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	if at, ok := s.boards.Load(id); ok && now.Sub(at.(time.Time)) < boardKnownFor {
+		return nil
+	}
+	if _, err := s.deps.Live.LiveShow(c.UserContext(), id); err != nil {
+		return err
+	}
+	s.boards.Store(id, now) // only existing events: callers cannot grow the map
+	return nil
 }
 
 // wsRetryAfter is what a viewer refused for capacity is told to wait.
