@@ -6,13 +6,14 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	fws "github.com/fasthttp/websocket"
-	"github.com/gofiber/contrib/websocket"
 	"github.com/gofiber/fiber/v2"
+	"github.com/valyala/fasthttp"
 
 	"leitai/live"
 	"leitai/models"
@@ -42,7 +43,7 @@ func PrepareFrame(data []byte) (live.Frame, error) {
 
 // wsConn adapts a websocket connection to live.Conn.
 type wsConn struct {
-	c *websocket.Conn
+	c *fws.Conn
 }
 
 func (w wsConn) WriteFrame(f live.Frame) error {
@@ -68,7 +69,7 @@ func (w wsConn) Close(code int, reason string) {
 // liveUpgrade answers plain HTTP requests and unknown events before the
 // upgrade, so a wrong address gets the error contract, not a hijack.
 func (s *handlers) liveUpgrade(c *fiber.Ctx) error {
-	if !websocket.IsWebSocketUpgrade(c) {
+	if !fws.FastHTTPIsWebSocketUpgrade(c.Context()) {
 		return &models.Error{Kind: models.KindInvalid, Message: "this is the live board's websocket: connect with a websocket client"}
 	}
 	if s.deps.Hub == nil {
@@ -141,60 +142,83 @@ func (s *handlers) refuse(c *fiber.Ctx, err error) error {
 // wsRefusalLogged is when a refusal was last logged (Unix ns).
 var wsRefusalLogged atomic.Int64
 
+// wsUpgrader upgrades board connections. It is fasthttp/websocket's own,
+// not gofiber/contrib/websocket's wrapper: that one copies every request
+// header, cookie, query argument and local into maps kept for the
+// connection's life, about 2 KB per idle viewer of no use to the board
+// (heap profile of 10,000 viewers). The origin is not checked, as before:
+// the board is public and read-only.
+var wsUpgrader = fws.FastHTTPUpgrader{
+	ReadBufferSize: 512, WriteBufferSize: 2048, WriteBufferPool: &wsWritePool,
+	CheckOrigin: func(*fasthttp.RequestCtx) bool { return true },
+}
+
 // liveSocket serves one viewer of a live board: the hub writes (one
 // writer goroutine: this handler's), a reader goroutine answers control
 // frames. The handler returns only after both have finished, because the
 // library reuses the connection once it returns (TRAPS.md).
 func (s *handlers) liveSocket() fiber.Handler {
-	return websocket.New(func(c *websocket.Conn) {
-		defer func() {
-			if r := recover(); r != nil {
-				s.deps.Log.Error("live websocket panic", slog.Any("panic", r), slog.String("stack", string(debug.Stack())))
-			}
-		}()
-		id := c.Params("id")
+	return func(c *fiber.Ctx) error {
+		// What the viewer needs of the request, copied now: the request
+		// is gone once the upgrade hands the connection over.
 		var eventID int64
-		if _, err := fmt.Sscan(id, &eventID); err != nil {
-			return
+		if _, err := fmt.Sscan(c.Params("id"), &eventID); err != nil {
+			return models.Errorf(models.KindNotFound, "no such live event")
 		}
-		// Admit is the binding check (the one before the upgrade may have
-		// raced with others): a refused viewer is told 1013, try again later.
-		release, err := s.deps.Hub.Admit(c.IP())
-		if err != nil {
-			wsConn{c}.Close(live.CloseTryAgainLater, "at capacity: try again later")
-			return
-		}
-		defer release()
+		ip, epoch := strings.Clone(c.IP()), strings.Clone(c.Query("epoch"))
 		offset, hasOffset := live.ParseOffset(c.Query("offset"))
-		ctx, cancel := context.WithCancel(s.baseContext())
-		defer cancel()
-		c.SetReadLimit(wsReadLimit)
-		_ = c.SetReadDeadline(time.Now().Add(wsPongWait))
-		c.SetPongHandler(func(string) error { return c.SetReadDeadline(time.Now().Add(wsPongWait)) })
-		readerDone := make(chan struct{})
-		go func() {
-			defer close(readerDone)
-			defer cancel()
-			for {
-				if _, _, err := c.ReadMessage(); err != nil {
-					return
-				}
-				_ = c.SetReadDeadline(time.Now().Add(wsPongWait))
-			}
-		}()
-		err = s.deps.Hub.Serve(ctx, wsConn{c}, models.LiveTopic(eventID), c.Query("epoch"), offset, hasOffset)
-		if err != nil && ctx.Err() == nil && err != live.ErrClosed {
-			s.deps.Log.Debug("live viewer ended", slog.Int64("event", eventID), slog.Any("error", err))
+		err := wsUpgrader.Upgrade(c.Context(), func(conn *fws.Conn) {
+			s.serveViewer(conn, eventID, ip, epoch, offset, hasOffset)
+		})
+		if err != nil {
+			return fiber.ErrUpgradeRequired
 		}
-		// fasthttp closes a hijacked connection only when this handler
-		// returns (its Close is a no-op until then), and the reader would
-		// wait for the peer up to wsPongWait: a viewer the hub cut off (too
-		// slow, or gone) would keep its socket for another minute. Wake the
-		// reader now so that the connection closes at once.
-		_ = c.SetReadDeadline(time.Now())
-		_ = c.Close()
-		<-readerDone
-	}, websocket.Config{ReadBufferSize: 512, WriteBufferSize: 2048, WriteBufferPool: &wsWritePool})
+		return nil
+	}
+}
+
+func (s *handlers) serveViewer(c *fws.Conn, eventID int64, ip, epoch string, offset uint64, hasOffset bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.deps.Log.Error("live websocket panic", slog.Any("panic", r), slog.String("stack", string(debug.Stack())))
+		}
+	}()
+	// Admit is the binding check (the one before the upgrade may have
+	// raced with others): a refused viewer is told 1013, try again later.
+	release, err := s.deps.Hub.Admit(ip)
+	if err != nil {
+		wsConn{c}.Close(live.CloseTryAgainLater, "at capacity: try again later")
+		return
+	}
+	defer release()
+	ctx, cancel := context.WithCancel(s.baseContext())
+	defer cancel()
+	c.SetReadLimit(wsReadLimit)
+	_ = c.SetReadDeadline(time.Now().Add(wsPongWait))
+	c.SetPongHandler(func(string) error { return c.SetReadDeadline(time.Now().Add(wsPongWait)) })
+	readerDone := make(chan struct{})
+	go func() {
+		defer close(readerDone)
+		defer cancel()
+		for {
+			if _, _, err := c.ReadMessage(); err != nil {
+				return
+			}
+			_ = c.SetReadDeadline(time.Now().Add(wsPongWait))
+		}
+	}()
+	err = s.deps.Hub.Serve(ctx, wsConn{c}, models.LiveTopic(eventID), epoch, offset, hasOffset)
+	if err != nil && ctx.Err() == nil && err != live.ErrClosed {
+		s.deps.Log.Debug("live viewer ended", slog.Int64("event", eventID), slog.Any("error", err))
+	}
+	// fasthttp closes a hijacked connection only when this handler
+	// returns (its Close is a no-op until then), and the reader would
+	// wait for the peer up to wsPongWait: a viewer the hub cut off (too
+	// slow, or gone) would keep its socket for another minute. Wake the
+	// reader now so that the connection closes at once.
+	_ = c.SetReadDeadline(time.Now())
+	_ = c.Close()
+	<-readerDone
 }
 
 // baseContext is the server's lifetime; websocket handlers outlive their
