@@ -392,7 +392,39 @@ func (h *Hub) catchUpLocked(ctx context.Context, t *topic, name string, offset u
 		}
 		frames = append(frames, f)
 	}
-	return frames, uint64(len(frames)) == t.head-offset
+	if uint64(len(frames)) != t.head-offset {
+		return nil, false
+	}
+	h.extendRecentLocked(t, offset, frames)
+	return frames, true
+}
+
+// extendRecentLocked puts the frames after offset (up to t's head), just
+// fetched from the broker, in front of the recent ring, so that the next
+// viewer presenting an offset this far back is served from memory: after
+// a restart the ring is empty, and a hall of screens that missed events
+// would otherwise each query the database under the topic's lock.
+func (h *Hub) extendRecentLocked(t *topic, offset uint64, frames []Frame) {
+	first := t.head + 1 // the ring's first offset (head+1: empty)
+	if len(t.recent) > 0 {
+		first = t.recent[0].offset
+	}
+	if first <= offset+1 {
+		return // the ring already covers them
+	}
+	older := make([]recentEvent, 0, int(first-offset-1)+len(t.recent))
+	for i, f := range frames {
+		o := offset + 1 + uint64(i)
+		if o >= first {
+			break
+		}
+		older = append(older, recentEvent{offset: o, frame: f})
+	}
+	ring := append(older, t.recent...)
+	if len(ring) > h.opts.Recent {
+		ring = ring[len(ring)-h.opts.Recent:]
+	}
+	t.recent = ring
 }
 
 func (h *Hub) unsubscribe(name string, c *client) {
