@@ -49,6 +49,11 @@ type Config struct {
 	LogJSON  bool
 	// Migrate lets `serve` apply pending PostgreSQL migrations at start.
 	Migrate bool
+	// WSPerAddress caps the live board connections of one client address
+	// (0: no cap); WSMax caps this instance's (0: derived from the
+	// open-file limit, see wsCapacity).
+	WSPerAddress int
+	WSMax        int
 }
 
 // option describes one setting: its environment variable, flag name,
@@ -63,7 +68,7 @@ type option struct {
 // the flags on fset. The returned rest are the arguments after the flags.
 func parseConfig(fset *flag.FlagSet, args []string, getenv func(string) string) (Config, []string, error) {
 	var c Config
-	var useSSL, proxies, logLevel, logFormat, secret string
+	var useSSL, proxies, logLevel, logFormat, secret, wsPerAddress, wsMax string
 	opts := []option{
 		{"LEITAI_ADDR", "addr", "127.0.0.1:8080", "address to listen on", false, &c.Addr},
 		{"LEITAI_DATA_DIR", "data-dir", "./data", "data directory (SQLite file, media, generated secret)", false, &c.DataDir},
@@ -84,6 +89,8 @@ func parseConfig(fset *flag.FlagSet, args []string, getenv func(string) string) 
 		{"LEITAI_SMTP_FROM", "smtp-from", "", "sender address of e-mail (default leitai@<smtp host>)", false, &c.SMTPFrom},
 		{"LEITAI_LOG_LEVEL", "log-level", "info", "debug, info, warn or error", false, &logLevel},
 		{"LEITAI_LOG_FORMAT", "log-format", "text", "text or json", false, &logFormat},
+		{"LEITAI_WS_PER_ADDRESS", "ws-per-address", "2000", "live board connections one client address may hold (a venue behind one NAT shares one); 0: no cap", false, &wsPerAddress},
+		{"LEITAI_WS_MAX", "ws-max", "0", "live board connections of this instance; 0: the open-file limit less headroom for the database and HTTP", false, &wsMax},
 	}
 	for _, o := range opts {
 		def := o.def
@@ -135,6 +142,12 @@ func parseConfig(fset *flag.FlagSet, args []string, getenv func(string) string) 
 		c.LogJSON = true
 	default:
 		return c, nil, fmt.Errorf("LEITAI_LOG_FORMAT: want text or json, got %q", logFormat)
+	}
+	if c.WSPerAddress, err = strconv.Atoi(strings.TrimSpace(wsPerAddress)); err != nil || c.WSPerAddress < 0 {
+		return c, nil, fmt.Errorf("LEITAI_WS_PER_ADDRESS: want a whole number ≥ 0, got %q", wsPerAddress)
+	}
+	if c.WSMax, err = strconv.Atoi(strings.TrimSpace(wsMax)); err != nil || c.WSMax < 0 {
+		return c, nil, fmt.Errorf("LEITAI_WS_MAX: want a whole number ≥ 0, got %q", wsMax)
 	}
 	if c.PublicURL == "" {
 		c.PublicURL = "http://" + c.Addr

@@ -245,7 +245,18 @@ func serve(ctx context.Context, cfg Config, ln net.Listener, stdout, stderr io.W
 	defer stopLive()
 	broker := db.NewLiveBroker(storage.LiveBrokerOptions{Log: log})
 	lives := storage.NewLiveService(db, broker, cfg.Secret)
-	hub := live.NewHub(broker, lives.Snapshot, live.Options{Prepare: server.PrepareFrame, Log: log})
+	// The caps on board connections: per client address, and in all below
+	// the open-file limit (raised to the hard limit by cmdServe), so that
+	// one address, or a crowd, is refused (503 / 1013) rather than taking
+	// the process's descriptors from the database and HTTP.
+	nofile, _ := openFileLimit()
+	maxViewers, clamped := wsCapacity(cfg.WSMax, nofile)
+	if clamped {
+		log.Warn("LEITAI_WS_MAX is above the open-file limit less headroom: capped", slog.Int("configured", cfg.WSMax),
+			slog.Int("max", maxViewers), slog.Uint64("open_file_limit", nofile))
+	}
+	hub := live.NewHub(broker, lives.Snapshot, live.Options{Prepare: server.PrepareFrame, Log: log,
+		PerAddress: cfg.WSPerAddress, MaxViewers: maxViewers})
 	hub.Start(liveCtx)
 	go hub.RunSideband(liveCtx, 250*time.Millisecond, func(ctx context.Context, topic string) ([]byte, error) {
 		return server.TallyMessage(ctx, lives, topic)
@@ -295,6 +306,39 @@ func raiseOpenFileLimit(stderr io.Writer) {
 	if err != nil {
 		fmt.Fprintf(stderr, "leitai: could not raise the open-file limit: %v\n", err)
 	}
+}
+
+// openFileLimit returns the process's soft limit on open files (0 when
+// unknown or unlimited).
+func openFileLimit() (uint64, error) {
+	var l syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &l); err != nil {
+		return 0, err
+	}
+	if l.Cur == ^uint64(0) { // RLIM_INFINITY
+		return 0, nil
+	}
+	return l.Cur, nil
+}
+
+// wsCapacity is the cap on board connections for an open-file limit of
+// nofile: the configured one (0: none given), never more than the limit
+// less a reserve for the database pool, HTTP clients, uploads and the
+// runtime — a twentieth of the limit, at least 256 (20,000 → 19,000). It
+// reports whether a configured cap was lowered to fit.
+func wsCapacity(configured int, nofile uint64) (limit int, clamped bool) {
+	if nofile == 0 {
+		return configured, false // unknown or unlimited: only the configured cap
+	}
+	n := int(min(nofile, 1<<30))
+	derived := n - max(256, n/20)
+	if derived < n/2 {
+		derived = n / 2 // a tiny limit: still leave half to everything else
+	}
+	if configured > 0 && configured <= derived {
+		return configured, false
+	}
+	return derived, configured > derived
 }
 
 // publicURLFor prints the address actually bound when the configured public

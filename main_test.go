@@ -333,6 +333,9 @@ func TestConfig(t *testing.T) {
 		{"LEITAI_S3_ENDPOINT": "minio:9000"},
 		{"LEITAI_PUBLIC_URL": "leitai.example.cn"},
 		{"LEITAI_DATABASE_URL_FILE": "/no/such/file"},
+		{"LEITAI_WS_PER_ADDRESS": "-1"},
+		{"LEITAI_WS_PER_ADDRESS": "many"},
+		{"LEITAI_WS_MAX": "1.5"},
 	}
 	for _, env := range bad {
 		fset := flag.NewFlagSet("test", flag.ContinueOnError)

@@ -2,6 +2,8 @@ package live
 
 import (
 	"context"
+	"errors"
+	"net"
 	"sync"
 	"time"
 )
@@ -16,6 +18,7 @@ import (
 type client struct {
 	conn  Conn
 	limit int // frames queued and not yet written before the viewer is cut off
+	count *counters
 
 	mu      sync.Mutex
 	pending []Frame // queued, not yet taken by the writer
@@ -32,29 +35,47 @@ type client struct {
 // spareCap is the largest emptied batch kept for reuse per viewer.
 const spareCap = 4
 
-func newClient(conn Conn, size int) *client {
-	return &client{conn: conn, limit: size, wake: make(chan struct{}, 1), dead: make(chan struct{})}
+func newClient(conn Conn, size int, count *counters) *client {
+	return &client{conn: conn, limit: size, count: count, wake: make(chan struct{}, 1), dead: make(chan struct{})}
 }
 
-// offer queues a frame without blocking and reports whether the viewer is
-// still served; a full queue means the viewer does not keep up, and it is
-// cut off rather than slowing everyone.
-func (c *client) offer(f Frame) bool {
+// offerResult says what became of an offered frame.
+type offerResult int
+
+const (
+	offered     offerResult = iota
+	offerFull               // the queue was full: the viewer is cut off
+	offerClosed             // the viewer is already being closed
+)
+
+// offer queues a frame without blocking; a full queue means the viewer
+// does not keep up, and it is cut off rather than slowing everyone.
+func (c *client) offer(f Frame) offerResult {
 	select {
 	case <-c.dead:
-		return false
+		return offerClosed
 	default:
 	}
 	c.mu.Lock()
 	if c.queued >= c.limit {
 		c.mu.Unlock()
 		c.kill(CloseSlowConsumer, "too slow: reconnect")
-		return false
+		return offerFull
 	}
 	c.push(f)
 	c.mu.Unlock()
 	c.signal()
-	return true
+	return offered
+}
+
+// writeFailed ends the viewer after a failed write; a write that hit its
+// deadline is a viewer too slow to keep up (counted once: not when it was
+// already cut off for a full queue and this was its stuck write).
+func (c *client) writeFailed(err error) {
+	var ne net.Error
+	if c.kill(1006, "write failed") && errors.As(err, &ne) && ne.Timeout() && c.count != nil {
+		c.count.slowCuts.Add(1)
+	}
 }
 
 // push appends under c.mu.
@@ -90,11 +111,15 @@ func (c *client) enqueueInitial(f Frame, frames []Frame) {
 	c.signal()
 }
 
-func (c *client) kill(code int, reason string) {
+// kill marks the viewer for closing with code; it reports whether this
+// call did (the first one decides the code).
+func (c *client) kill(code int, reason string) (first bool) {
 	c.once.Do(func() {
 		c.code, c.reason = code, reason
 		close(c.dead)
+		first = true
 	})
+	return first
 }
 
 // take hands the writer every pending frame.
@@ -138,7 +163,7 @@ func (c *client) writeLoop(ctx context.Context, pingEvery time.Duration) error {
 				default:
 				}
 				if err := c.conn.WriteFrame(f); err != nil {
-					c.kill(1006, "write failed")
+					c.writeFailed(err)
 					return err
 				}
 				batch[i] = nil
@@ -150,7 +175,7 @@ func (c *client) writeLoop(ctx context.Context, pingEvery time.Duration) error {
 		case <-c.wake:
 		case <-ping.C:
 			if err := c.conn.Ping(); err != nil {
-				c.kill(1006, "ping failed")
+				c.writeFailed(err)
 				return err
 			}
 		case <-c.dead:

@@ -60,7 +60,13 @@ type Options struct {
 	// snapshot (default 200 ms; negative: never). The state's server time
 	// is then up to this old.
 	SnapshotTTL time.Duration
-	Log         *slog.Logger
+	// PerAddress caps the connections one client address may hold (a
+	// venue behind one NAT shares an address); 0: no cap. See Admit.
+	PerAddress int
+	// MaxViewers caps the connections of this instance, below its limit
+	// on open files; 0: no cap.
+	MaxViewers int
+	Log        *slog.Logger
 }
 
 // Hub fans events out to the viewers of each topic (a live event's board).
@@ -79,6 +85,9 @@ type Hub struct {
 	// closed check and the subscription: the window a Shutdown once slipped
 	// into, leaving the viewer open and never told 1012.
 	testHookServe func()
+
+	admit admission
+	count counters
 }
 
 type topic struct {
@@ -128,7 +137,8 @@ func NewHub(broker Broker, snapshot Snapshotter, opts Options) *Hub {
 	if opts.Prepare == nil {
 		opts.Prepare = func(b []byte) (Frame, error) { return b, nil }
 	}
-	return &Hub{broker: broker, snapshot: snapshot, opts: opts, topics: map[string]*topic{}}
+	return &Hub{broker: broker, snapshot: snapshot, opts: opts, topics: map[string]*topic{},
+		admit: admission{perAddress: max(opts.PerAddress, 0), total: max(opts.MaxViewers, 0), byAddr: map[string]int{}}}
 }
 
 // Start begins delivering the broker's events to viewers until ctx ends.
@@ -218,7 +228,14 @@ func (h *Hub) deliverLocked(t *topic, ev Event) {
 // connection once its pending write returns or hits its deadline).
 func (h *Hub) offerLocked(t *topic, frame Frame) {
 	for c := range t.clients {
-		if !c.offer(frame) {
+		switch c.offer(frame) {
+		case offered:
+		case offerFull:
+			h.count.queueDrops.Add(1)
+			h.count.slowCuts.Add(1)
+			delete(t.clients, c)
+		default: // already closing
+			h.count.queueDrops.Add(1)
 			delete(t.clients, c)
 		}
 	}
@@ -265,7 +282,7 @@ func (h *Hub) Serve(ctx context.Context, conn Conn, topicName, epoch string, off
 	if h.testHookServe != nil {
 		h.testHookServe()
 	}
-	c := newClient(conn, h.opts.QueueSize)
+	c := newClient(conn, h.opts.QueueSize, &h.count)
 	if err := h.subscribe(ctx, c, topicName, epoch, offset, hasOffset); err != nil {
 		conn.Close(1011, "could not load the board")
 		return err
@@ -375,7 +392,39 @@ func (h *Hub) catchUpLocked(ctx context.Context, t *topic, name string, offset u
 		}
 		frames = append(frames, f)
 	}
-	return frames, uint64(len(frames)) == t.head-offset
+	if uint64(len(frames)) != t.head-offset {
+		return nil, false
+	}
+	h.extendRecentLocked(t, offset, frames)
+	return frames, true
+}
+
+// extendRecentLocked puts the frames after offset (up to t's head), just
+// fetched from the broker, in front of the recent ring, so that the next
+// viewer presenting an offset this far back is served from memory: after
+// a restart the ring is empty, and a hall of screens that missed events
+// would otherwise each query the database under the topic's lock.
+func (h *Hub) extendRecentLocked(t *topic, offset uint64, frames []Frame) {
+	first := t.head + 1 // the ring's first offset (head+1: empty)
+	if len(t.recent) > 0 {
+		first = t.recent[0].offset
+	}
+	if first <= offset+1 {
+		return // the ring already covers them
+	}
+	older := make([]recentEvent, 0, int(first-offset-1)+len(t.recent))
+	for i, f := range frames {
+		o := offset + 1 + uint64(i)
+		if o >= first {
+			break
+		}
+		older = append(older, recentEvent{offset: o, frame: f})
+	}
+	ring := append(older, t.recent...)
+	if len(ring) > h.opts.Recent {
+		ring = ring[len(ring)-h.opts.Recent:]
+	}
+	t.recent = ring
 }
 
 func (h *Hub) unsubscribe(name string, c *client) {

@@ -381,3 +381,83 @@ func TestViewersJoiningTogetherShareASnapshot(t *testing.T) {
 		t.Fatalf("late viewer's snapshot: %v", f)
 	}
 }
+
+// countingBroker counts the history reads that reach the broker (in
+// production: the database).
+type countingBroker struct {
+	Broker
+	mu    sync.Mutex
+	since int
+}
+
+func (b *countingBroker) Since(ctx context.Context, topic, epoch string, offset uint64) ([]Event, bool, error) {
+	b.mu.Lock()
+	b.since++
+	b.mu.Unlock()
+	return b.Broker.Since(ctx, topic, epoch, offset)
+}
+
+func (b *countingBroker) sinceCalls() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.since
+}
+
+// After a restart the hub's ring is empty: the first screen that missed
+// events is caught up from the broker, and the frames it fetched serve
+// the next ones from memory (a reconnect storm reads the history once).
+func TestCatchUpFromBrokerFillsTheRing(t *testing.T) {
+	mem := NewMemoryBroker(DefaultRetention)
+	ctx := context.Background()
+	for i := range 10 {
+		if _, err := mem.Publish(ctx, "ev", json.RawMessage(fmt.Sprintf(`{"kind":"score","n":%d}`, i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	epoch, _, _ := mem.Head(ctx, "ev")
+	b := &countingBroker{Broker: mem}
+	h, hctx := newTestHub(t, b, Options{}) // a fresh hub: as after a restart
+	check := func(c *fakeConn, offset uint64) {
+		t.Helper()
+		frames := c.waitFrames(t, int(10-offset)+1)
+		if frames[0]["type"] != "recovered" || frames[0]["offset"].(float64) != float64(offset) {
+			t.Fatalf("first frame %v", frames[0])
+		}
+		for i, f := range frames[1:] {
+			if f["offset"].(float64) != float64(offset+1+uint64(i)) {
+				t.Fatalf("frame %d has offset %v, want %d", i+1, f["offset"], offset+1+uint64(i))
+			}
+		}
+	}
+	a := newFakeConn()
+	serve(t, hctx, h, a, "ev", epoch, 2, true)
+	check(a, 2)
+	if n := b.sinceCalls(); n != 1 {
+		t.Fatalf("the first catch-up read the broker %d times, want 1", n)
+	}
+	for _, off := range []uint64{2, 3, 7} {
+		c := newFakeConn()
+		serve(t, hctx, h, c, "ev", epoch, off, true)
+		check(c, off)
+	}
+	if n := b.sinceCalls(); n != 1 {
+		t.Fatalf("catch-ups the ring covers read the broker: %d reads, want 1", n)
+	}
+	// Further back than anything fetched: the broker once more, then memory.
+	for range 2 {
+		c := newFakeConn()
+		serve(t, hctx, h, c, "ev", epoch, 0, true)
+		check(c, 0)
+	}
+	if n := b.sinceCalls(); n != 2 {
+		t.Fatalf("two catch-ups from offset 0: %d broker reads in all, want 2", n)
+	}
+	// New events still follow the extended ring without a gap.
+	publish(t, h, "ev", 1)
+	c := newFakeConn()
+	serve(t, hctx, h, c, "ev", epoch, 1, true)
+	frames := c.waitFrames(t, 11)
+	if frames[10]["offset"].(float64) != 11 {
+		t.Fatalf("after a new event: %v", frames[10])
+	}
+}

@@ -80,25 +80,34 @@ type Figures interface {
 }
 
 // operatorCollector reports, per scrape, the board's viewers per live
-// final and the database's figures (votes, device tokens, media backlog).
+// final, its connections, caps, refusals, queue drops and slow-viewer cuts,
+// and the database's figures (votes, device tokens, media backlog).
 type operatorCollector struct {
 	hub                                 *live.Hub
 	figures                             Figures
 	viewers, votes, tokens, backlog, up *prometheus.Desc
+	conns, maxConns, perAddr, refused   *prometheus.Desc
+	drops, cuts                         *prometheus.Desc
 }
 
 func newOperatorCollector(hub *live.Hub, figures Figures) *operatorCollector {
 	return &operatorCollector{hub: hub, figures: figures,
-		viewers: prometheus.NewDesc("leitai_board_viewers", "Open live board connections per topic on this instance.", []string{"topic"}, nil),
-		votes:   prometheus.NewDesc("leitai_live_votes", "Audience votes counted per live final.", []string{"event"}, nil),
-		tokens:  prometheus.NewDesc("leitai_live_device_tokens", "Audience device tokens issued per live final.", []string{"event"}, nil),
-		backlog: prometheus.NewDesc("leitai_media_backlog", "Media waiting for or in processing.", nil, nil),
-		up:      prometheus.NewDesc("leitai_figures_up", "1 when the database figures could be read at this scrape.", nil, nil),
+		viewers:  prometheus.NewDesc("leitai_board_viewers", "Open live board connections per topic on this instance.", []string{"topic"}, nil),
+		votes:    prometheus.NewDesc("leitai_live_votes", "Audience votes counted per live final.", []string{"event"}, nil),
+		tokens:   prometheus.NewDesc("leitai_live_device_tokens", "Audience device tokens issued per live final.", []string{"event"}, nil),
+		backlog:  prometheus.NewDesc("leitai_media_backlog", "Media waiting for or in processing.", nil, nil),
+		up:       prometheus.NewDesc("leitai_figures_up", "1 when the database figures could be read at this scrape.", nil, nil),
+		conns:    prometheus.NewDesc("leitai_board_connections", "Live board websocket connections admitted on this instance (all topics, joining ones included).", nil, nil),
+		maxConns: prometheus.NewDesc("leitai_board_connections_max", "Cap on this instance's board connections (LEITAI_WS_MAX or derived from the open-file limit; 0: none).", nil, nil),
+		perAddr:  prometheus.NewDesc("leitai_board_connections_per_address_max", "Cap on one client address's board connections (LEITAI_WS_PER_ADDRESS; 0: none).", nil, nil),
+		refused:  prometheus.NewDesc("leitai_board_refused_total", "Board connections refused by a cap (503 before the upgrade or close 1013), by cap.", []string{"reason"}, nil),
+		drops:    prometheus.NewDesc("leitai_board_queue_drops_total", "Board frames not queued for a viewer because its queue was full or it was being closed.", nil, nil),
+		cuts:     prometheus.NewDesc("leitai_board_slow_cuts_total", "Board viewers cut off for not keeping up (queue full, close 1008, or a write past its deadline).", nil, nil),
 	}
 }
 
 func (o *operatorCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{o.viewers, o.votes, o.tokens, o.backlog, o.up} {
+	for _, d := range []*prometheus.Desc{o.viewers, o.votes, o.tokens, o.backlog, o.up, o.conns, o.maxConns, o.perAddr, o.refused, o.drops, o.cuts} {
 		ch <- d
 	}
 }
@@ -108,6 +117,14 @@ func (o *operatorCollector) Collect(ch chan<- prometheus.Metric) {
 		for _, topic := range o.hub.Topics() {
 			ch <- prometheus.MustNewConstMetric(o.viewers, prometheus.GaugeValue, float64(o.hub.Viewers(topic)), topic)
 		}
+		st := o.hub.Stats()
+		ch <- prometheus.MustNewConstMetric(o.conns, prometheus.GaugeValue, float64(st.Connections))
+		ch <- prometheus.MustNewConstMetric(o.maxConns, prometheus.GaugeValue, float64(st.MaxViewers))
+		ch <- prometheus.MustNewConstMetric(o.perAddr, prometheus.GaugeValue, float64(st.PerAddress))
+		ch <- prometheus.MustNewConstMetric(o.refused, prometheus.CounterValue, float64(st.RefusedAddress), "address")
+		ch <- prometheus.MustNewConstMetric(o.refused, prometheus.CounterValue, float64(st.RefusedFull), "instance")
+		ch <- prometheus.MustNewConstMetric(o.drops, prometheus.CounterValue, float64(st.QueueDrops))
+		ch <- prometheus.MustNewConstMetric(o.cuts, prometheus.CounterValue, float64(st.SlowCuts))
 	}
 	if o.figures == nil {
 		return

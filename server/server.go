@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/url"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -226,4 +227,7 @@ func proxyHeader(trusted []string) string {
 // handlers carries the dependencies of every handler.
 type handlers struct {
 	deps Deps
+	// boards remembers live events found to exist (id → when), see
+	// boardExists.
+	boards sync.Map
 }
