@@ -7,6 +7,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -255,13 +256,28 @@ func serve(ctx context.Context, cfg Config, ln net.Listener, stdout, stderr io.W
 		log.Warn("LEITAI_WS_MAX is above the open-file limit less headroom: capped", slog.Int("configured", cfg.WSMax),
 			slog.Int("max", maxViewers), slog.Uint64("open_file_limit", nofile))
 	}
-	hub := live.NewHub(broker, lives.Snapshot, live.Options{Prepare: server.PrepareFrame, Log: log,
+	snapshot := func(ctx context.Context, topic string) (json.RawMessage, error) {
+		if topic == models.TrackerTopic {
+			return follow.TrackerSnapshot(ctx)
+		}
+		return lives.Snapshot(ctx, topic)
+	}
+	hub := live.NewHub(broker, snapshot, live.Options{Prepare: server.PrepareFrame, Log: log,
 		PerAddress: cfg.WSPerAddress, MaxViewers: maxViewers})
 	hub.Start(liveCtx)
 	go hub.RunSideband(liveCtx, 250*time.Millisecond, func(ctx context.Context, topic string) ([]byte, error) {
 		return server.TallyMessage(ctx, lives, topic)
 	})
 	deps.Live, deps.Hub, deps.Context = lives, hub, liveCtx
+	// Open tracker pages and big screens between sessions hear, within a
+	// second, that the public tracker changed (the same history and epochs
+	// as the boards, on every instance).
+	follow.OnChange(func(awardID int64) {
+		payload, _ := json.Marshal(map[string]any{"kind": "tracker.changed", "award_id": awardID})
+		if _, err := hub.Publish(liveCtx, models.TrackerTopic, payload); err != nil {
+			log.Warn("tracker change not published", slog.Int64("award", awardID), slog.Any("error", err))
+		}
+	})
 	if frontend.Built() {
 		deps.Frontend = frontend.Dist()
 	} else {

@@ -81,6 +81,10 @@ func (s LiveShow) Topic() string { return LiveTopic(s.ID) }
 // LiveTopic names a live event's topic.
 func LiveTopic(id int64) string { return "live:" + strconv.FormatInt(id, 10) }
 
+// TrackerTopic is the live channel of the public tracker: an event each
+// time what it shows changed (a report accepted, a tranche paid …).
+const TrackerTopic = "tracker"
+
 // Validate checks the settings.
 func (s LiveShowSettings) Validate() error {
 	f := map[string]string{}

@@ -168,7 +168,7 @@ func (s *handlers) liveSocket() fiber.Handler {
 		ip, epoch := strings.Clone(c.IP()), strings.Clone(c.Query("epoch"))
 		offset, hasOffset := live.ParseOffset(c.Query("offset"))
 		err := wsUpgrader.Upgrade(c.Context(), func(conn *fws.Conn) {
-			s.serveViewer(conn, eventID, ip, epoch, offset, hasOffset)
+			s.serveViewer(conn, models.LiveTopic(eventID), ip, epoch, offset, hasOffset)
 		})
 		if err != nil {
 			return fiber.ErrUpgradeRequired
@@ -177,7 +177,38 @@ func (s *handlers) liveSocket() fiber.Handler {
 	}
 }
 
-func (s *handlers) serveViewer(c *fws.Conn, eventID int64, ip, epoch string, offset uint64, hasOffset bool) {
+// trackerUpgrade is liveUpgrade for the public tracker's channel: the same
+// caps, no event to look up.
+func (s *handlers) trackerUpgrade(c *fiber.Ctx) error {
+	if !fws.FastHTTPIsWebSocketUpgrade(c.Context()) {
+		return &models.Error{Kind: models.KindInvalid, Message: "this is the tracker's websocket: connect with a websocket client"}
+	}
+	if s.deps.Hub == nil {
+		return models.Errorf(models.KindUnavailable, "the live board is not running")
+	}
+	if err := s.deps.Hub.CanAdmit(c.IP()); err != nil {
+		return s.refuse(c, err)
+	}
+	return c.Next()
+}
+
+// trackerSocket serves one viewer of the tracker's channel (open tracker
+// pages, big screens between sessions): a snapshot, then an event each
+// time the public tracker changed, with the board's protocol.
+func (s *handlers) trackerSocket() fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		ip, epoch := strings.Clone(c.IP()), strings.Clone(c.Query("epoch"))
+		offset, hasOffset := live.ParseOffset(c.Query("offset"))
+		if err := wsUpgrader.Upgrade(c.Context(), func(conn *fws.Conn) {
+			s.serveViewer(conn, models.TrackerTopic, ip, epoch, offset, hasOffset)
+		}); err != nil {
+			return fiber.ErrUpgradeRequired
+		}
+		return nil
+	}
+}
+
+func (s *handlers) serveViewer(c *fws.Conn, topic, ip, epoch string, offset uint64, hasOffset bool) {
 	defer func() {
 		if r := recover(); r != nil {
 			s.deps.Log.Error("live websocket panic", slog.Any("panic", r), slog.String("stack", string(debug.Stack())))
@@ -207,9 +238,9 @@ func (s *handlers) serveViewer(c *fws.Conn, eventID int64, ip, epoch string, off
 			_ = c.SetReadDeadline(time.Now().Add(wsPongWait))
 		}
 	}()
-	err = s.deps.Hub.Serve(ctx, wsConn{c}, models.LiveTopic(eventID), epoch, offset, hasOffset)
+	err = s.deps.Hub.Serve(ctx, wsConn{c}, topic, epoch, offset, hasOffset)
 	if err != nil && ctx.Err() == nil && err != live.ErrClosed {
-		s.deps.Log.Debug("live viewer ended", slog.Int64("event", eventID), slog.Any("error", err))
+		s.deps.Log.Debug("live viewer ended", slog.String("topic", topic), slog.Any("error", err))
 	}
 	// fasthttp closes a hijacked connection only when this handler
 	// returns (its Close is a no-op until then), and the reader would

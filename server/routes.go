@@ -14,6 +14,7 @@ func (s *handlers) routes(app *fiber.App) *router {
 	app.Get("/metrics", s.metrics())
 	app.Get("/files/*", s.signedFile)
 	app.Get("/ws/live/:id", s.liveUpgrade, s.liveSocket())
+	app.Get("/ws/tracker", s.trackerUpgrade, s.trackerSocket())
 
 	r := &router{app: app, s: s}
 	const v1 = "/api/v1"

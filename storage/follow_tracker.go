@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -244,4 +245,22 @@ func (s *MediaService) OpenObject(ctx context.Context, key string) ([]byte, stri
 		return nil, "", storageDown(err)
 	}
 	return body, models.TypeJPEG, nil
+}
+
+// TrackerSnapshot is the tracker channel's state: how many funded projects
+// and how many milestones are done, so a page can tell it missed a change;
+// pages read the tracker itself from GET /api/v1/tracker.
+func (s *FollowService) TrackerSnapshot(ctx context.Context) (json.RawMessage, error) {
+	var n struct {
+		Awards  int64
+		Reports int64
+	}
+	g := s.db.gorm.WithContext(ctx)
+	if err := g.Model(&awardRow{}).Count(&n.Awards).Error; err != nil {
+		return nil, mapError(err)
+	}
+	if err := g.Model(&reportRow{}).Where("status = ?", string(models.ReportAccepted)).Count(&n.Reports).Error; err != nil {
+		return nil, mapError(err)
+	}
+	return json.Marshal(map[string]any{"tracker": true, "funded": n.Awards, "accepted_reports": n.Reports})
 }
