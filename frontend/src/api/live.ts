@@ -37,6 +37,17 @@ export function liveURL(base: string, eventId: string, epoch: string | null, off
   return url.toString()
 }
 
+/** trackerURL returns the address of the public tracker's live channel (GET /ws/tracker). */
+export function trackerURL(base: string, epoch: string | null, offset: number | null): string {
+  const url = new URL('/ws/tracker', base)
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:'
+  if (epoch !== null && offset !== null) {
+    url.searchParams.set('epoch', epoch)
+    url.searchParams.set('offset', String(offset))
+  }
+  return url.toString()
+}
+
 /** reconnectDelay is the wait before retry number n (1-based): doubling, capped, with jitter. */
 export function reconnectDelay(n: number, random: () => number = Math.random): number {
   const base = Math.min(MAX_DELAY_MS, MIN_DELAY_MS * 2 ** Math.max(0, n - 1))
@@ -55,7 +66,11 @@ export type LiveMessageHandler = (msg: LiveMessage) => void | boolean
  * useLiveConnection keeps a websocket to the event's live board open while the calling component
  * is mounted, and passes every decoded message to onMessage.
  */
-export function useLiveConnection(eventId: string, onMessage?: LiveMessageHandler): LiveConnection {
+export function useLiveConnection(
+  eventId: string,
+  onMessage?: LiveMessageHandler,
+  urlOf: (base: string, epoch: string | null, offset: number | null) => string = (base, e, o) => liveURL(base, eventId, e, o),
+): LiveConnection {
   const status = ref<LiveStatus>('connecting')
   const retries = ref(0)
   let socket: WebSocket | null = null
@@ -69,7 +84,7 @@ export function useLiveConnection(eventId: string, onMessage?: LiveMessageHandle
     if (stopped) return
     let ws: WebSocket
     try {
-      ws = new WebSocket(liveURL(window.location.href, eventId, epoch, offset))
+      ws = new WebSocket(urlOf(window.location.href, epoch, offset))
     } catch {
       scheduleReconnect()
       return
@@ -156,4 +171,23 @@ export function useLiveConnection(eventId: string, onMessage?: LiveMessageHandle
   })
 
   return { status: readonly(status), retries: readonly(retries) }
+}
+
+/**
+ * useTrackerChanges calls onChange whenever the public tracker changed (a report accepted, a
+ * tranche paid …) while the calling component is mounted, and once after each (re)connection's
+ * snapshot, so a page that was offline catches up.
+ */
+export function useTrackerChanges(onChange: () => void): LiveConnection {
+  return useLiveConnection(
+    'tracker',
+    (msg) => {
+      if (msg.type === 'snapshot' || msg.type === 'recovered') onChange()
+      else if (msg.type === 'event') {
+        const ev = msg.event as { kind?: string } | undefined
+        if (ev?.kind === 'tracker.changed') onChange()
+      }
+    },
+    trackerURL,
+  )
 }
