@@ -195,6 +195,7 @@ var accessTable = map[string][]string{
 	"POST /api/v1/projects/{id}/withdraw":                      {"admin", "unit"},
 	"GET /api/v1/projects/{id}/versions":                       {"admin", "unit"},
 	"GET /ws/live/{id}":                                        {"anon", "admin", "unit", "expert", "host"},
+	"GET /ws/tracker":                                          {"anon", "admin", "unit", "expert", "host"},
 	"POST /api/v1/rounds/{id}/live-events":                     {"admin"},
 	"GET /api/v1/live-events":                                  {"admin", "host"},
 	"GET /api/v1/live-events/{id}":                             {"admin", "host"},
