@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import { boardFixture } from './boardFixture'
 import {
+  slotVotes,
   countUp,
   initials,
   judgeChips,
@@ -158,5 +159,15 @@ describe('leaderboard and podium', () => {
     expect(initials('“百姓议事厅”')).toBe('百')
     expect(initials('Safe streets')).toBe('S')
     expect(initials('')).toBe('?')
+  })
+})
+
+describe('the vote count', () => {
+  test('counts the current slot only, not the event', () => {
+    const s = boardFixture() // slot 2 (index 1): projects 3 and 25; slot 1 had 41 + 31 votes
+    expect(slotVotes(s)).toBe(90)
+    expect(slotVotes(boardFixture({ slot: 2 }))).toBe(0)
+    expect(slotVotes(boardFixture({ slot: -1 }))).toBe(0)
+    expect(slotVotes(null)).toBe(0)
   })
 })

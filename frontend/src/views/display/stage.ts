@@ -1,6 +1,6 @@
 // Pure logic of the big screen: what the stage shows in each phase, the reveal's timeline, the
 // count-up of a score, the leaderboard's movement and the podium's order. The components only draw.
-import type { BoardState, JudgeScore, LeaderboardRow, ShowPhase } from '@/api/liveBoard'
+import { currentProjectIds, totalVotes, type BoardState, type JudgeScore, type LeaderboardRow, type ShowPhase } from '@/api/liveBoard'
 
 /** StageMode is the big screen's layout: before the first slot, a slot on stage, or the podium. */
 export type StageMode = 'idle' | 'slot' | 'finished'
@@ -241,4 +241,12 @@ export function podiumPlaces(podium: readonly number[] | null | undefined): Podi
 /** initials returns the first character of a title (a code point, not half a surrogate pair). */
 export function initials(title: string): string {
   return Array.from(title.replace(/^[“"'「《（(【\s]+/, ''))[0] ?? '?'
+}
+
+/**
+ * slotVotes is how many people voted in the current slot: the votes for its projects (one vote per
+ * person per slot). The event's distinct voters would carry earlier slots' votes into this one.
+ */
+export function slotVotes(state: BoardState | null): number {
+  return totalVotes(state?.tally, currentProjectIds(state))
 }
