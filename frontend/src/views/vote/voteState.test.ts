@@ -4,6 +4,7 @@ import { boardFixture } from '@/views/display/boardFixture'
 import {
   explainVoteError,
   hasTally,
+  showsAudienceTally,
   normaliseTicket,
   parseMemory,
   tallyShare,
@@ -96,5 +97,15 @@ describe('tally', () => {
     expect(hasTally(t, [3, 25])).toBe(true)
     expect(hasTally({ '12': 1 }, [3, 25])).toBe(false)
     expect(hasTally(undefined, [3])).toBe(false)
+  })
+})
+
+describe('the audience sees tallies only after voting', () => {
+  test('hides them while voting is open and shows them once it closed', () => {
+    const tally = { '3': 5, '25': 2 }
+    expect(showsAudienceTally({ voting_open: true, tally }, [3, 25])).toBe(false)
+    expect(showsAudienceTally({ voting_open: false, tally }, [3, 25])).toBe(true)
+    expect(showsAudienceTally({ voting_open: false, tally: {} }, [3, 25])).toBe(false)
+    expect(showsAudienceTally(null, [3])).toBe(false)
   })
 })

@@ -132,3 +132,15 @@ export function hasTally(tally: Record<string, number> | null | undefined, ids: 
   if (!tally) return false
   return ids.some((id) => tally[String(id)] !== undefined)
 }
+
+/**
+ * showsAudienceTally says whether the phone shows the per-project votes: never while voting is
+ * open (live tallies invite bandwagon votes), and once it has closed when there are any.
+ */
+export function showsAudienceTally(
+  state: { voting_open: boolean; tally?: Record<string, number> | null } | null,
+  ids: readonly number[],
+): boolean {
+  if (!state || state.voting_open) return false
+  return hasTally(state.tally, ids)
+}
