@@ -216,15 +216,23 @@ func RoundHalfUp(r *big.Rat) Points {
 	return Points(v)
 }
 
-// AudiencePoints is the audience component of a composite, 100 × votes ÷
-// the most votes any finalist received, rounded half-up to hundredths so
-// that the published score sheet carries it exactly. It is 0 when nobody
-// voted.
+// AudienceBase is the least number of votes the audience component is
+// measured against: with fewer votes for the best-voted finalist, each vote
+// is worth 100 ÷ AudienceBase points, so that a small turnout cannot swing
+// a result (one vote in the whole event once gave a finalist all 100
+// audience points and reversed a 2.5-point panel lead).
+const AudienceBase = 50
+
+// AudiencePoints is the audience component of a composite: 100 × votes ÷
+// the larger of the most votes any finalist received and AudienceBase,
+// rounded half-up to hundredths so that the published score sheet carries
+// it exactly. It is 0 when nobody voted.
 func AudiencePoints(votes, mostVotes int64) Points {
-	if mostVotes <= 0 || votes <= 0 {
+	if votes <= 0 {
 		return 0
 	}
-	return RoundHalfUp(big.NewRat(100*votes, mostVotes))
+	base := max(mostVotes, AudienceBase, votes)
+	return RoundHalfUp(big.NewRat(100*votes, base))
 }
 
 // Score is a ranking value: exact (a rational number of points) for the

@@ -120,8 +120,16 @@ func TestRoundHalfUp(t *testing.T) {
 	if e.Score != 1.005 || math.Round(e.Score*100)/100 != 1.00 {
 		t.Errorf("score %v: the float64 route should round to 1.00", e.Score)
 	}
-	if got := AudiencePoints(2, 3); got != 6667 {
-		t.Errorf("AudiencePoints(2, 3) = %s; want 66.67", got)
+	if got := AudiencePoints(200, 300); got != 6667 {
+		t.Errorf("AudiencePoints(200, 300) = %s; want 66.67", got)
+	}
+	// A small turnout is measured against AudienceBase: one vote in the
+	// event is 2 points, not 100.
+	if got := AudiencePoints(1, 1); got != 200 {
+		t.Errorf("AudiencePoints(1, 1) = %s; want 2.00", got)
+	}
+	if got := AudiencePoints(50, 50); got != 10000 {
+		t.Errorf("AudiencePoints(50, 50) = %s; want 100.00", got)
 	}
 	if got := AudiencePoints(0, 0); got != 0 {
 		t.Errorf("AudiencePoints(0, 0) = %s; want 0", got)

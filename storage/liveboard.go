@@ -277,11 +277,7 @@ func audiencePoints(votes map[string]int, finalists []int64) map[string]judging.
 	out := map[string]judging.Points{}
 	for _, p := range finalists {
 		k := idString(p)
-		if most == 0 {
-			out[k] = 0
-			continue
-		}
-		out[k] = judging.RoundHalfUp(big.NewRat(int64(votes[k])*100, int64(most)))
+		out[k] = judging.AudiencePoints(int64(votes[k]), int64(most))
 	}
 	return out
 }
