@@ -101,6 +101,7 @@ var accessTable = map[string][]string{
 	"POST /api/v1/awards/{id}/resume":                          {"admin"},
 	"POST /api/v1/awards/{id}/terminate":                       {"admin"},
 	"GET /api/v1/editions/{id}/awards/export":                  {"admin"},
+	"DELETE /api/v1/projects/{id}":                             {"unit"},
 	"GET /api/v1/follow/dashboard":                             {"admin"},
 	"GET /api/v1/unit-flags":                                   {"admin"},
 	"POST /api/v1/awards/{id}/mentors":                         {"admin"},

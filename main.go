@@ -228,7 +228,7 @@ func serve(ctx context.Context, cfg Config, ln net.Listener, stdout, stderr io.W
 	}
 	deps.Media = media
 	follow := storage.NewFollowService(db, cfg.Location)
-	deps.Follow, deps.Photos = follow, media
+	deps.Follow, deps.Photos, deps.Drafts = follow, media, media
 	sender, err := mail.Parse(cfg.SMTPURL, cfg.SMTPFrom)
 	if err != nil {
 		return err

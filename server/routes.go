@@ -52,6 +52,7 @@ func (s *handlers) routes(app *fiber.App) *router {
 	r.post(v1+"/projects/eligibility", adminsOnly, s.setEligibility)
 	r.get(v1+"/projects/:id", unitsAndAdmins, s.getProject)
 	r.put(v1+"/projects/:id", unitsAndAdmins, s.saveProject)
+	r.delete(v1+"/projects/:id", unitsOnly, s.deleteDraft)
 	r.post(v1+"/projects/:id/submit", unitsAndAdmins, s.submitProject)
 	r.post(v1+"/projects/:id/withdraw", unitsAndAdmins, s.withdrawProject)
 	r.get(v1+"/projects/:id/versions", unitsAndAdmins, s.projectVersions)

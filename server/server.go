@@ -164,6 +164,8 @@ type Deps struct {
 	// Follow is the follow-through of funded projects; Photos serves the
 	// tracker's public photos from the object store.
 	Follow FollowThrough
+	// Drafts deletes a unit's never-submitted drafts.
+	Drafts DraftDeleter
 	Photos PhotoStore
 	// Hub serves the live boards' websockets; Context is the server's
 	// lifetime (websocket handlers outlive their requests).
