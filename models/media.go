@@ -596,6 +596,9 @@ type NewUploadInput struct {
 // Validate checks the claim and the size against the claimed kind's limit.
 func (in NewUploadInput) Validate() (MediaKind, error) {
 	f := map[string]string{}
+	if in.Purpose != "" && in.Purpose != "application" && in.Purpose != "follow" {
+		f["purpose"] = "application or follow"
+	}
 	name := strings.TrimSpace(in.Filename)
 	switch {
 	case name == "":

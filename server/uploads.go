@@ -65,6 +65,8 @@ type newUploadRequest struct {
 	Size        int64             `json:"size"`
 	ContentType string            `json:"content_type"`
 	Mode        models.UploadMode `json:"mode"`
+	// Purpose is "follow" for evidence of a funded project's progress.
+	Purpose string `json:"purpose"`
 }
 
 func (s *handlers) createUpload(c *fiber.Ctx) error {
@@ -82,7 +84,7 @@ func (s *handlers) createUpload(c *fiber.Ctx) error {
 	}
 	sess, _ := sessionOf(c)
 	up, err := lib.CreateUpload(c.UserContext(), actorOf(c), sess.User, projectID, models.NewUploadInput{
-		Filename: req.Filename, Size: req.Size, ContentType: req.ContentType, Mode: req.Mode})
+		Filename: req.Filename, Size: req.Size, ContentType: req.ContentType, Mode: req.Mode, Purpose: req.Purpose})
 	if err != nil {
 		return err
 	}

@@ -154,6 +154,11 @@ export function withdrawProject(id: number, options?: RequestOptions): Promise<P
   return api.post<Project>(`/api/v1/projects/${id}/withdraw`, undefined, options)
 }
 
+/** deleteDraft deletes the unit's own draft that was never submitted (its quota place comes back). */
+export function deleteDraft(id: number, options?: RequestOptions): Promise<void> {
+  return api.delete<void>(`/api/v1/projects/${id}`, options)
+}
+
 /** listVersions returns the submitted versions, newest first. */
 export async function listVersions(id: number, options?: RequestOptions): Promise<ProjectVersion[]> {
   const res = await api.get<{ versions: ProjectVersion[] | null }>(`/api/v1/projects/${id}/versions`, options)
