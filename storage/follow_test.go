@@ -225,6 +225,9 @@ func testFollowThrough(t *testing.T, db *DB) {
 		t.Fatal(err)
 	}
 	checkID := d.Milestones[1].Check.ID
+	if g := d.Milestones[1].Check.Grades; len(g) != 3 || g[0].Name != "chk1" || g[0].Submitted {
+		t.Fatalf("a new check lists its experts, none graded: %+v", g)
+	}
 	if _, err := s.GradeCheck(ctx, caller(local), checkID, models.GradePass, "", true); models.KindOf(err) != models.KindForbidden {
 		t.Fatalf("an unassigned expert grading: %v", err)
 	}

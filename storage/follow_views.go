@@ -97,11 +97,15 @@ func loadFollowData(tx *gorm.DB, awards []awardRow, withHistory bool) (followDat
 			cids[i] = c.ID
 		}
 		var grades []struct {
-			checkGradeRow
+			CheckID     int64
+			ExpertID    int64
+			Grade       string
+			Notes       string
+			SubmittedAt *time.Time
 			Username    string
 			DisplayName string
 		}
-		if err := tx.Table("follow_check_grades g").Select("g.check_id, g.expert_id, g.grade, g.notes, g.submitted_at, g.updated_at, u.username, u.display_name").
+		if err := tx.Table("follow_check_grades g").Select("g.check_id, g.expert_id, g.grade, g.notes, g.submitted_at, u.username, u.display_name").
 			Joins("JOIN users u ON u.id = g.expert_id").Where("g.check_id IN ?", cids).Order("g.expert_id").Scan(&grades).Error; err != nil {
 			return d, err
 		}
