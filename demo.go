@@ -98,6 +98,9 @@ type demoResult struct {
 	LiveEventID int64       `json:"live_event_id"`
 	DisplayPath string      `json:"display_path"`
 	JudgeLinks  []judgeLink `json:"judge_links"`
+	// The follow-through: the public tracker and one funded project.
+	TrackerPath     string `json:"tracker_path"`
+	FundedProjectID int64  `json:"funded_project_id"`
 }
 
 // judgeLink is a judge's single-use tablet login link.
@@ -149,6 +152,9 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	lives := storage.NewLiveService(db, db.NewLiveBroker(storage.LiveBrokerOptions{Log: log}), cfg.Secret)
 	if err := seedLive(ctx, db, lives, &res, cfg.Location); err != nil {
+		return err
+	}
+	if err := seedFollow(ctx, db, media, &res, cfg.Location); err != nil {
 		return err
 	}
 	if asJSON {
@@ -302,6 +308,9 @@ func seedDemo(ctx context.Context, db *storage.DB, media *storage.MediaService, 
 		return nil
 	}
 	if err := addUser("admin", "组委会管理员", []models.Role{models.RoleAdmin}, nil, nil); err != nil {
+		return res, err
+	}
+	if err := addUser("finance", "财务审核（资金拨付）", []models.Role{models.RoleAdmin}, nil, nil); err != nil {
 		return res, err
 	}
 	if err := addUser("host", "终审主持人", []models.Role{models.RoleHost}, nil, nil); err != nil {

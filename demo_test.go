@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -27,7 +30,9 @@ func TestDemo(t *testing.T) {
 			Username string   `json:"username"`
 			Roles    []string `json:"roles"`
 		} `json:"accounts"`
-		EditionID int64 `json:"edition_id"`
+		EditionID       int64  `json:"edition_id"`
+		TrackerPath     string `json:"tracker_path"`
+		FundedProjectID int64  `json:"funded_project_id"`
 	}
 	if err := json.Unmarshal(out.Bytes(), &res); err != nil {
 		t.Fatalf("demo --json output %q: %v", out.String(), err)
@@ -38,7 +43,7 @@ func TestDemo(t *testing.T) {
 			roles[r] = a.Username
 		}
 	}
-	if res.Password != "demo-pass-1" || res.EditionID == 0 || len(roles) != 4 {
+	if res.Password != "demo-pass-1" || res.EditionID == 0 || len(roles) != 4 || res.TrackerPath != "/tracker" || res.FundedProjectID == 0 {
 		t.Fatalf("demo result: %+v", res)
 	}
 	base := startServe(t, testConfig(t, env))
@@ -66,6 +71,36 @@ func TestDemo(t *testing.T) {
 	}
 	if code, body, _ := (&client{t: t, base: base}).do("GET", "/api/v1/results", nil); code != 200 || !strings.Contains(string(body), `"name":"初审"`) {
 		t.Fatalf("demo public results: %d %s", code, body)
+	}
+	// The follow-through at every stage, on the public tracker.
+	anon := &client{t: t, base: base}
+	code, body, _ = anon.do("GET", "/api/v1/tracker", nil)
+	for _, want := range []string{`"status":"completed"`, `"status":"terminated"`, `"adoptions":[{"unit_name"`, `"url":"/api/v1/tracker/photos/`, `"flag":"late"`} {
+		if code != 200 || !strings.Contains(string(body), want) {
+			t.Fatalf("demo tracker lacks %s: %d %s", want, code, body)
+		}
+	}
+	var tr struct {
+		Projects []struct {
+			Photos []struct{ URL string } `json:"photos"`
+		} `json:"projects"`
+	}
+	_ = json.Unmarshal(body, &tr)
+	for _, p := range tr.Projects {
+		for _, ph := range p.Photos {
+			resp, err := http.Get(base + ph.URL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			img, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 || !bytes.HasPrefix(img, []byte{0xFF, 0xD8}) || !strings.Contains(resp.Header.Get("Cache-Control"), "immutable") {
+				t.Fatalf("tracker photo %s: %d %q", ph.URL, resp.StatusCode, resp.Header.Get("Cache-Control"))
+			}
+		}
+	}
+	if code, body, _ := anon.do("GET", "/api/v1/tracker/"+strconv.FormatInt(res.FundedProjectID, 10), nil); code != 200 || !strings.Contains(string(body), `"reports":[{`) {
+		t.Fatalf("demo funded project page: %d %s", code, body)
 	}
 	expert := login(t, base, roles["expert"], res.Password)
 	code, body, _ = expert.do("GET", "/api/v1/review/rounds", nil)

@@ -225,6 +225,7 @@ func serve(ctx context.Context, cfg Config, ln net.Listener, stdout, stderr io.W
 		deps.Files = files
 	}
 	deps.Media = media
+	deps.Follow, deps.Photos = storage.NewFollowService(db, cfg.Location), media
 
 	// The live boards: the database event log (the same history on every
 	// instance, surviving restarts; PostgreSQL's NOTIFY wakes the others),

@@ -588,6 +588,9 @@ type NewUploadInput struct {
 	ContentType string
 	// Mode asks for proxy uploads even where direct ones are possible.
 	Mode UploadMode
+	// Purpose is "follow" for evidence of a funded project's progress;
+	// empty for the application's materials.
+	Purpose string
 }
 
 // Validate checks the claim and the size against the claimed kind's limit.

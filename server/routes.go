@@ -2,6 +2,8 @@ package server
 
 import (
 	"github.com/gofiber/fiber/v2"
+
+	"leitai/models"
 )
 
 // routes is the route table; every path here is in openapi.json and every
@@ -115,6 +117,38 @@ func (s *handlers) routes(app *fiber.App) *router {
 	// Objections during the publication window: anyone, with a name and a
 	// contact (see submitObjection).
 	r.post(v1+"/results/:id/objections", publicAccess, s.submitObjection)
+
+	// Follow-through of funded projects (实施跟踪): storage narrows a unit to
+	// its own awards; the unit files plans and reports, the organisers
+	// decide and pay, assigned experts grade the checks.
+	r.get(v1+"/editions/:id/award-tiers", publicAccess, s.awardTiers)
+	r.get(v1+"/editions/:id/awards", unitsAndAdmins, s.listAwards)
+	r.post(v1+"/rounds/:id/awards", adminsOnly, s.createAwards)
+	r.get(v1+"/awards/:id", unitsAndAdmins, s.getAward)
+	r.patch(v1+"/awards/:id", adminsOnly, s.updateAward)
+	r.post(v1+"/awards/:id/sign", adminsOnly, s.signAward)
+	r.post(v1+"/awards/:id/suspend", adminsOnly, s.awardStatus(models.AwardSuspended))
+	r.post(v1+"/awards/:id/resume", adminsOnly, s.awardStatus(models.AwardActive))
+	r.post(v1+"/awards/:id/terminate", adminsOnly, s.awardStatus(models.AwardTerminated))
+	r.post(v1+"/awards/:id/adoptions", adminsOnly, s.addAdoption)
+	r.put(v1+"/awards/:id/plan", unitsOnly, s.proposePlan)
+	r.post(v1+"/awards/:id/plan/:version/approve", adminsOnly, s.decidePlan(true))
+	r.post(v1+"/awards/:id/plan/:version/return", adminsOnly, s.decidePlan(false))
+	r.put(v1+"/awards/:id/milestones/:seq/report", unitsOnly, s.saveReport)
+	r.post(v1+"/awards/:id/milestones/:seq/report/submit", unitsOnly, s.submitReport)
+	r.post(v1+"/awards/:id/milestones/:seq/report/accept", adminsOnly, s.decideReport(true))
+	r.post(v1+"/awards/:id/milestones/:seq/report/changes", adminsOnly, s.decideReport(false))
+	r.post(v1+"/awards/:id/milestones/:seq/check", adminsOnly, s.createCheck)
+	r.post(v1+"/awards/:id/tranches/:seq/approve", adminsOnly, s.moveTranche(models.TrancheApprove))
+	r.post(v1+"/awards/:id/tranches/:seq/pay", adminsOnly, s.moveTranche(models.TranchePay))
+	r.post(v1+"/awards/:id/tranches/:seq/withhold", adminsOnly, s.moveTranche(models.TrancheWithhold))
+	r.get(v1+"/checks", expertsOnly, s.myChecks)
+	r.get(v1+"/checks/:id", expertsOnly, s.getCheck)
+	r.put(v1+"/checks/:id/grade", expertsOnly, s.gradeCheck(false))
+	r.post(v1+"/checks/:id/grade/submit", expertsOnly, s.gradeCheck(true))
+	r.get(v1+"/tracker", publicAccess, s.tracker)
+	r.get(v1+"/tracker/:id", publicAccess, s.trackerProject)
+	r.get(v1+"/tracker/photos/:id", publicAccess, s.trackerPhoto)
 
 	r.get(v1+"/review/rounds", expertsOnly, s.reviewRounds)
 	r.get(v1+"/review/rounds/:id", expertsOnly, s.reviewRound)

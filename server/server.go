@@ -160,6 +160,10 @@ type Deps struct {
 	Live     LiveShows
 	Tablets  TabletLinks
 	Figures  Figures
+	// Follow is the follow-through of funded projects; Photos serves the
+	// tracker's public photos from the object store.
+	Follow FollowThrough
+	Photos PhotoStore
 	// Hub serves the live boards' websockets; Context is the server's
 	// lifetime (websocket handlers outlive their requests).
 	Hub      *live.Hub

@@ -169,7 +169,7 @@ func boardProjects(tx *gorm.DB, showID int64, ids []int64, out map[string]models
 	}
 	tree := models.NewUnitTree(units)
 	var withPhoto []int64
-	if err := tx.Model(&mediaRow{}).Distinct("project_id").Where("project_id IN ? AND kind = ?", ids, string(models.MediaImage)).Pluck("project_id", &withPhoto).Error; err != nil {
+	if err := tx.Model(&mediaRow{}).Distinct("project_id").Where("project_id IN ? AND kind = ? AND purpose = ?", ids, string(models.MediaImage), MediaPurposeApplication).Pluck("project_id", &withPhoto).Error; err != nil {
 		return err
 	}
 	for _, p := range rows {

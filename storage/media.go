@@ -29,6 +29,7 @@ type mediaRow struct {
 	ProcessError string
 	Clean        string
 	CleanKey     string
+	Purpose      string
 	CreatedBy    *int64
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
@@ -66,7 +67,7 @@ func (s *MediaService) ListMedia(ctx context.Context, user models.User, projectI
 		return nil, fmt.Errorf("project %d: %w", projectID, err)
 	}
 	var rows []mediaRow
-	if err := tx.Where("project_id = ?", projectID).Order("id").Find(&rows).Error; err != nil {
+	if err := tx.Where("project_id = ? AND purpose = ?", projectID, MediaPurposeApplication).Order("id").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("list media: %w", mapError(err))
 	}
 	out := make([]models.Media, len(rows))
@@ -89,7 +90,7 @@ func (s *MediaService) ReviewMedia(ctx context.Context, expert models.User, roun
 		if _, err := s.db.checkReviewer(tx, expert, roundID, projectID); err != nil {
 			return err
 		}
-		return tx.Where("project_id = ?", projectID).Order("id").Find(&rows).Error
+		return tx.Where("project_id = ? AND purpose = ?", projectID, MediaPurposeApplication).Order("id").Find(&rows).Error
 	})
 	if err != nil {
 		return models.Round{}, nil, fmt.Errorf("review media of project %d: %w", projectID, err)
@@ -137,7 +138,7 @@ func (s *MediaService) DeleteMedia(ctx context.Context, actor models.Actor, user
 		if err != nil {
 			return err
 		}
-		if _, _, err := s.db.projectForChange(tx, user, row.ProjectID, s.now(), s.cfg.Location); err != nil {
+		if _, err := s.db.projectForUpload(tx, user, row.ProjectID, uploadPurpose(row.Purpose), s.now(), s.cfg.Location); err != nil {
 			return err
 		}
 		m := row.model()

@@ -57,3 +57,33 @@ func (db *DB) projectForChange(tx *gorm.DB, user models.User, projectID int64, n
 	}
 	return p, e, nil
 }
+
+// MediaPurposeApplication marks the application's own materials.
+const MediaPurposeApplication = "application"
+
+func uploadPurpose(p string) string {
+	if p == MediaPurposeFollow {
+		return MediaPurposeFollow
+	}
+	return MediaPurposeApplication
+}
+
+// projectForUpload loads a project the user may add files to: for the
+// application, a project they may change (projectForChange); for evidence
+// of progress, a project of theirs with an award in force (not terminated
+// or completed), whatever the edition's window.
+func (db *DB) projectForUpload(tx *gorm.DB, user models.User, projectID int64, purpose string, now time.Time, loc *time.Location) (models.Project, error) {
+	if purpose != MediaPurposeFollow {
+		p, _, err := db.projectForChange(tx, user, projectID, now, loc)
+		return p, err
+	}
+	p, _, err := db.projectScope(tx, user, projectID)
+	if err != nil {
+		return p, err
+	}
+	var a awardRow
+	if err := tx.Select("id", "status", "status_reason").Where("project_id = ?", projectID).Take(&a).Error; err != nil {
+		return p, models.Errorf(models.KindConflict, "the project has no award: evidence of progress is for funded projects")
+	}
+	return p, activeForWork(a)
+}

@@ -93,6 +93,7 @@ type uploadRow struct {
 	StoreUploadID string
 	Mode          string
 	State         string
+	Purpose       string
 	CreatedBy     *int64
 	CreatedAt     time.Time
 	ExpiresAt     time.Time
@@ -150,7 +151,8 @@ func (s *MediaService) CreateUpload(ctx context.Context, actor models.Actor, use
 		return models.Upload{}, err
 	}
 	now := s.now()
-	if _, _, err := s.db.projectForChange(s.db.gorm.WithContext(ctx), user, projectID, now, s.cfg.Location); err != nil {
+	purpose := uploadPurpose(in.Purpose)
+	if _, err := s.db.projectForUpload(s.db.gorm.WithContext(ctx), user, projectID, purpose, now, s.cfg.Location); err != nil {
 		return models.Upload{}, fmt.Errorf("upload to project %d: %w", projectID, err)
 	}
 	mode := models.UploadProxy
@@ -159,7 +161,7 @@ func (s *MediaService) CreateUpload(ctx context.Context, actor models.Actor, use
 	}
 	row := uploadRow{ID: newUploadID(), ProjectID: projectID, Kind: string(kind), Filename: models.CleanFilename(in.Filename),
 		Size: in.Size, ChunkSize: models.ChunkSize, ObjectKey: objects.NewKey("media"), Mode: string(mode),
-		State: uploadOpen, CreatedBy: actor.UserID, CreatedAt: now, ExpiresAt: now.Add(models.UploadLifetime)}
+		State: uploadOpen, Purpose: purpose, CreatedBy: actor.UserID, CreatedAt: now, ExpiresAt: now.Add(models.UploadLifetime)}
 	if models.PartCount(row.Size, row.ChunkSize) > objects.MaxParts {
 		return models.Upload{}, models.Errorf(models.KindTooLarge, "the file has too many parts")
 	}
@@ -169,7 +171,7 @@ func (s *MediaService) CreateUpload(ctx context.Context, actor models.Actor, use
 	}
 	row.StoreUploadID = storeID
 	err = s.db.tx(ctx, func(tx *gorm.DB) error {
-		p, _, err := s.db.projectForChange(tx, user, projectID, now, s.cfg.Location)
+		p, err := s.db.projectForUpload(tx, user, projectID, purpose, now, s.cfg.Location)
 		if err != nil {
 			return err
 		}
@@ -251,7 +253,7 @@ func (s *MediaService) changeableUpload(ctx context.Context, user models.User, i
 	if err != nil {
 		return row, nil, err
 	}
-	if _, _, err := s.db.projectForChange(tx, user, row.ProjectID, s.now(), s.cfg.Location); err != nil {
+	if _, err := s.db.projectForUpload(tx, user, row.ProjectID, uploadPurpose(row.Purpose), s.now(), s.cfg.Location); err != nil {
 		return row, nil, err
 	}
 	if row.State != uploadOpen {
@@ -573,7 +575,7 @@ func (s *MediaService) CompleteUpload(ctx context.Context, actor models.Actor, u
 	}
 	now := s.now()
 	m := mediaRow{ProjectID: row.ProjectID, Kind: string(verdict.Kind), Filename: row.Filename, ContentType: verdict.ContentType,
-		Size: row.Size, ObjectKey: row.ObjectKey, Processing: string(processing), Clean: string(models.CleanPending), CreatedBy: actor.UserID, CreatedAt: now, UpdatedAt: now}
+		Size: row.Size, ObjectKey: row.ObjectKey, Processing: string(processing), Clean: string(models.CleanPending), Purpose: uploadPurpose(row.Purpose), CreatedBy: actor.UserID, CreatedAt: now, UpdatedAt: now}
 	err = s.db.tx(ctx, func(tx *gorm.DB) error {
 		del := tx.Delete(&uploadRow{}, "id = ? AND state = ?", id, uploadCompleting)
 		if del.Error != nil {

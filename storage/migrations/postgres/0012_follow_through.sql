@@ -1,0 +1,118 @@
+-- Follow-through (实施跟踪): awards from a published round, versioned
+-- implementation plans, progress reports per milestone, expert checks,
+-- tranches with the four-eyes rule, adoptions. Money in integer fen.
+CREATE TABLE awards (
+    id                 BIGSERIAL PRIMARY KEY,
+    edition_id         BIGINT   NOT NULL REFERENCES editions (id),
+    round_id           BIGINT   NOT NULL REFERENCES rounds (id),
+    project_id         BIGINT   NOT NULL UNIQUE REFERENCES projects (id),
+    unit_id            BIGINT   NOT NULL REFERENCES units (id),
+    tier               TEXT     NOT NULL,
+    rank               INTEGER  NOT NULL,
+    funding_fen        BIGINT  NOT NULL CHECK (funding_fen >= 0),
+    signed_on          TEXT,
+    agreement_media_id BIGINT REFERENCES media (id),
+    status             TEXT     NOT NULL DEFAULT 'active',
+    status_reason      TEXT     NOT NULL DEFAULT '',
+    recover_fen        BIGINT  NOT NULL DEFAULT 0 CHECK (recover_fen >= 0),
+    version            INTEGER  NOT NULL DEFAULT 1,
+    created_at         TIMESTAMPTZ NOT NULL,
+    updated_at         TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX awards_edition ON awards (edition_id);
+CREATE INDEX awards_unit ON awards (unit_id);
+
+CREATE TABLE award_versions (
+    award_id    BIGINT   NOT NULL REFERENCES awards (id) ON DELETE CASCADE,
+    version     INTEGER  NOT NULL,
+    tier        TEXT     NOT NULL,
+    funding_fen BIGINT  NOT NULL,
+    reason      TEXT     NOT NULL DEFAULT '',
+    by_name     TEXT     NOT NULL DEFAULT '',
+    at          TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (award_id, version)
+);
+
+CREATE TABLE plan_versions (
+    award_id    BIGINT   NOT NULL REFERENCES awards (id) ON DELETE CASCADE,
+    version     INTEGER  NOT NULL,
+    status      TEXT     NOT NULL,
+    milestones  TEXT     NOT NULL,
+    reason      TEXT     NOT NULL DEFAULT '',
+    comment     TEXT     NOT NULL DEFAULT '',
+    proposed_by TEXT     NOT NULL DEFAULT '',
+    proposed_at TIMESTAMPTZ NOT NULL,
+    decided_by  TEXT     NOT NULL DEFAULT '',
+    decided_at  TIMESTAMPTZ,
+    PRIMARY KEY (award_id, version)
+);
+
+CREATE TABLE follow_reports (
+    award_id     BIGINT   NOT NULL REFERENCES awards (id) ON DELETE CASCADE,
+    seq          INTEGER  NOT NULL,
+    status       TEXT     NOT NULL,
+    text         TEXT     NOT NULL DEFAULT '',
+    kpi_actuals  TEXT     NOT NULL DEFAULT '{}',
+    media_ids    TEXT     NOT NULL DEFAULT '[]',
+    comment      TEXT     NOT NULL DEFAULT '',
+    revision     INTEGER  NOT NULL DEFAULT 0,
+    submitted_at TIMESTAMPTZ,
+    decided_by   TEXT     NOT NULL DEFAULT '',
+    decided_at   TIMESTAMPTZ,
+    updated_at   TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (award_id, seq)
+);
+
+CREATE TABLE tranches (
+    award_id       BIGINT   NOT NULL REFERENCES awards (id) ON DELETE CASCADE,
+    seq            INTEGER  NOT NULL,
+    amount_fen     BIGINT  NOT NULL CHECK (amount_fen >= 0),
+    state          TEXT     NOT NULL DEFAULT 'pending',
+    approved_by_id BIGINT,
+    approved_by    TEXT     NOT NULL DEFAULT '',
+    approved_at    TIMESTAMPTZ,
+    paid_by_id     BIGINT,
+    paid_by        TEXT     NOT NULL DEFAULT '',
+    paid_at        TIMESTAMPTZ,
+    paid_on        TEXT     NOT NULL DEFAULT '',
+    reference      TEXT     NOT NULL DEFAULT '',
+    reason         TEXT     NOT NULL DEFAULT '',
+    PRIMARY KEY (award_id, seq),
+    CHECK (paid_by_id IS NULL OR approved_by_id IS NULL OR paid_by_id <> approved_by_id)
+);
+
+CREATE TABLE follow_checks (
+    id         BIGSERIAL PRIMARY KEY,
+    award_id   BIGINT   NOT NULL REFERENCES awards (id) ON DELETE CASCADE,
+    seq        INTEGER  NOT NULL,
+    kind       TEXT     NOT NULL,
+    result     TEXT     NOT NULL DEFAULT '',
+    created_at TIMESTAMPTZ NOT NULL,
+    UNIQUE (award_id, seq)
+);
+
+CREATE TABLE follow_check_grades (
+    check_id     BIGINT   NOT NULL REFERENCES follow_checks (id) ON DELETE CASCADE,
+    expert_id    BIGINT   NOT NULL REFERENCES users (id),
+    grade        TEXT     NOT NULL DEFAULT '',
+    notes        TEXT     NOT NULL DEFAULT '',
+    submitted_at TIMESTAMPTZ,
+    updated_at   TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (check_id, expert_id)
+);
+CREATE INDEX follow_check_grades_expert ON follow_check_grades (expert_id);
+
+CREATE TABLE adoptions (
+    id         BIGSERIAL PRIMARY KEY,
+    award_id   BIGINT   NOT NULL REFERENCES awards (id) ON DELETE CASCADE,
+    unit_id    BIGINT   NOT NULL REFERENCES units (id),
+    adopted_on TEXT     NOT NULL,
+    evidence   TEXT     NOT NULL DEFAULT '',
+    created_at TIMESTAMPTZ NOT NULL,
+    UNIQUE (award_id, unit_id)
+);
+
+-- Evidence of progress goes through the same resumable pipeline as the
+-- application's media, marked so that it never mixes with the application.
+ALTER TABLE media ADD COLUMN purpose TEXT NOT NULL DEFAULT 'application';
+ALTER TABLE uploads ADD COLUMN purpose TEXT NOT NULL DEFAULT 'application';
