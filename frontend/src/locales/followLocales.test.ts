@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { expectMergeAddsOnly, expectParity, flatten } from './checks'
+import { expectMergeAddsOnly, expectParity, flatten, usedKeys } from './checks'
 import en from './en'
 import followEn from './follow.en'
 import followZhCN from './follow.zh-CN'
@@ -21,5 +21,16 @@ describe('follow-through locales', () => {
       expect(flatten(merged).get('tracker.title')).toBe(flatten(base).get('tracker.title'))
       expect(flatten(merged).get('follow.nav')).toBe(flatten(extra).get('follow.nav'))
     }
+  })
+})
+
+// The folders and files whose messages live in follow.*.ts.
+const SOURCES = ['views/follow', 'views/admin/follow', 'views/tracker']
+
+describe('follow-through screens', () => {
+  test('every literal key the follow-through screens use exists', () => {
+    const merged = flatten(mergeMessages(zhCN, followZhCN))
+    const missing = [...usedKeys(SOURCES, [], ['follow'])].filter((k) => !merged.has(k))
+    expect(missing).toEqual([])
   })
 })
