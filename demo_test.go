@@ -102,6 +102,26 @@ func TestDemo(t *testing.T) {
 	if code, body, _ := anon.do("GET", "/api/v1/tracker/"+strconv.FormatInt(res.FundedProjectID, 10), nil); code != 200 || !strings.Contains(string(body), `"reports":[{`) {
 		t.Fatalf("demo funded project page: %d %s", code, body)
 	}
+	if code, body, _ := admin.do("GET", "/api/v1/editions/1/awards/export?format=csv", nil); code != 200 ||
+		!strings.Contains(string(body), "结项验收") || !strings.Contains(string(body), "HZCZ-") || !strings.Contains(string(body), "300000.00") {
+		t.Fatalf("implementation status export: %d %s", code, body)
+	}
+	if code, body, _ := admin.do("GET", "/api/v1/follow/dashboard", nil); code != 200 || !strings.Contains(string(body), `"overdue_reports":1`) ||
+		!strings.Contains(string(body), `"reports_to_review":0`) || !strings.Contains(string(body), `"plans_to_review":1`) {
+		t.Fatalf("dashboard: %d %s", code, body)
+	}
+	_, body, _ = admin.do("GET", "/api/v1/units", nil)
+	var unitList struct {
+		Units []struct{ ID int64 } `json:"units"`
+	}
+	_ = json.Unmarshal(body, &unitList)
+	var ids []string
+	for _, u := range unitList.Units {
+		ids = append(ids, strconv.FormatInt(u.ID, 10))
+	}
+	if code, body, _ := admin.do("GET", "/api/v1/unit-flags?units="+strings.Join(ids, ","), nil); code != 200 || !strings.Contains(string(body), "终止实施") {
+		t.Fatalf("eligibility flags: %d %s", code, body)
+	}
 	expert := login(t, base, roles["expert"], res.Password)
 	code, body, _ = expert.do("GET", "/api/v1/review/rounds", nil)
 	if code != 200 || !strings.Contains(string(body), `"name":"复审"`) {

@@ -31,6 +31,7 @@ import (
 	"leitai/models"
 	"leitai/server"
 	"leitai/storage"
+	"leitai/storage/mail"
 	"leitai/storage/objects"
 )
 
@@ -225,7 +226,17 @@ func serve(ctx context.Context, cfg Config, ln net.Listener, stdout, stderr io.W
 		deps.Files = files
 	}
 	deps.Media = media
-	deps.Follow, deps.Photos = storage.NewFollowService(db, cfg.Location), media
+	follow := storage.NewFollowService(db, cfg.Location)
+	deps.Follow, deps.Photos = follow, media
+	sender, err := mail.Parse(cfg.SMTPURL, cfg.SMTPFrom)
+	if err != nil {
+		return err
+	}
+	if sender != nil {
+		// Reminders before and after due dates, claimed in the database so
+		// that several instances send each once.
+		go runReminders(ctx, follow, sender, log)
+	}
 
 	// The live boards: the database event log (the same history on every
 	// instance, surviving restarts; PostgreSQL's NOTIFY wakes the others),
@@ -432,4 +443,26 @@ func cmdBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	fmt.Fprintf(stdout, "wrote %s (%d bytes)\n", out, n)
 	return nil
+}
+
+// ReminderInterval is how often an instance looks for reminders to send.
+const ReminderInterval = 10 * time.Minute
+
+func runReminders(ctx context.Context, follow *storage.FollowService, sender mail.Sender, log *slog.Logger) {
+	host, _ := os.Hostname()
+	instance := fmt.Sprintf("%s/%d/%s", host, os.Getpid(), models.NewEpoch())
+	t := time.NewTicker(ReminderInterval)
+	defer t.Stop()
+	for {
+		if n, err := follow.SendReminders(ctx, sender, instance, log); err != nil {
+			log.Warn("reminders", slog.Any("error", err))
+		} else if n > 0 {
+			log.Info("reminders sent", slog.Int("count", n))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

@@ -2,6 +2,7 @@ package models
 
 import (
 	"fmt"
+	"net/mail"
 	"regexp"
 	"slices"
 	"strings"
@@ -184,6 +185,10 @@ func ParseDate(s string) (time.Time, error) {
 type PlanInput struct {
 	Milestones []Milestone
 	Reason     string
+	// ContactName and ContactEmail are the project's responsible person
+	// (项目负责人): reminders go to the e-mail when SMTP is configured.
+	ContactName  string
+	ContactEmail string
 }
 
 // Validate checks a proposed plan: 1–12 milestones, each titled and dated,
@@ -194,6 +199,15 @@ func (in *PlanInput) Validate() error {
 	in.Reason = strings.TrimSpace(in.Reason)
 	if utf8.RuneCountInString(in.Reason) > maxPlanText {
 		fields["reason"] = "is too long"
+	}
+	in.ContactName, in.ContactEmail = strings.TrimSpace(in.ContactName), strings.TrimSpace(in.ContactEmail)
+	if utf8.RuneCountInString(in.ContactName) > 100 {
+		fields["contact_name"] = "at most 100 characters"
+	}
+	if in.ContactEmail != "" {
+		if a, err := mail.ParseAddress(in.ContactEmail); err != nil || a.Address != in.ContactEmail || len(in.ContactEmail) > 254 {
+			fields["contact_email"] = "an e-mail address such as name@example.org"
+		}
 	}
 	switch n := len(in.Milestones); {
 	case n == 0:
@@ -293,15 +307,17 @@ const (
 
 // Plan is one version of an award's implementation plan.
 type Plan struct {
-	Version    int
-	Status     PlanStatus
-	Milestones []Milestone
-	Reason     string
-	Comment    string
-	ProposedBy string
-	ProposedAt time.Time
-	DecidedBy  string
-	DecidedAt  *time.Time
+	Version      int
+	Status       PlanStatus
+	Milestones   []Milestone
+	ContactName  string
+	ContactEmail string
+	Reason       string
+	Comment      string
+	ProposedBy   string
+	ProposedAt   time.Time
+	DecidedBy    string
+	DecidedAt    *time.Time
 }
 
 // SplitFunding divides total fen by whole-percent shares (summing to 100)
@@ -574,6 +590,8 @@ type AwardDetail struct {
 	Milestones   []MilestoneView
 	History      []AwardVersion
 	Adoptions    []Adoption
+	Mentors      []Mentor
+	Visits       []MentorVisit
 }
 
 // TrackerKPI is a promised indicator beside its latest accepted actual.
@@ -664,4 +682,58 @@ type ExpertCheck struct {
 	Report       *Report
 	Grade        CheckGrade
 	Result       Grade
+}
+
+// Mentor is an expert assigned as 导师 to a funded project.
+type Mentor struct {
+	ExpertID int64
+	Name     string
+}
+
+// MentorVisit is one visit a mentor logged.
+type MentorVisit struct {
+	ID        int64
+	ExpertID  int64
+	Name      string
+	VisitedOn string
+	Notes     string
+	CreatedAt time.Time
+}
+
+// MentoredAward is a funded project as its mentor sees it.
+type MentoredAward struct {
+	AwardSummary
+	Visits []MentorVisit
+}
+
+// ReminderKind is when a reminder goes: 7 days before the due date, on the
+// day, the day after (late), 15 days after (very late).
+type ReminderKind string
+
+// The reminder kinds.
+const (
+	RemindBefore   ReminderKind = "before"
+	RemindDue      ReminderKind = "due"
+	RemindLate     ReminderKind = "late"
+	RemindVeryLate ReminderKind = "very_late"
+)
+
+// ReminderFor is the reminder a milestone due on dueOn calls for at now in
+// loc, or "" for none yet (more than 7 days ahead). Only the latest applies:
+// a platform switched on late does not send the earlier ones.
+func ReminderFor(dueOn string, now time.Time, loc *time.Location) ReminderKind {
+	switch FlagOf(dueOn, false, now, loc) {
+	case FlagDue:
+		due, _ := ParseDate(dueOn)
+		y, m, d := now.In(loc).Date()
+		if due.Equal(time.Date(y, m, d, 0, 0, 0, 0, time.UTC)) {
+			return RemindDue
+		}
+		return RemindBefore
+	case FlagLate:
+		return RemindLate
+	case FlagVeryLate:
+		return RemindVeryLate
+	}
+	return ""
 }

@@ -2,7 +2,9 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -27,10 +29,16 @@ type FollowThrough interface {
 	DecideReport(ctx context.Context, who models.Caller, awardID int64, seq int, accept bool, comment string) (models.AwardDetail, error)
 	MoveTranche(ctx context.Context, who models.Caller, awardID int64, seq int, action models.TrancheAction, in models.TrancheInput) (models.AwardDetail, error)
 	AddAdoption(ctx context.Context, who models.Caller, awardID, unitID int64, adoptedOn, evidence string) (models.AwardDetail, error)
+	AssignMentor(ctx context.Context, who models.Caller, awardID, expertID int64) (models.AwardDetail, error)
+	MentoredAwards(ctx context.Context, expert models.User) ([]models.MentoredAward, error)
+	LogVisit(ctx context.Context, who models.Caller, awardID int64, visitedOn, notes string) (models.MentorVisit, error)
 	CreateCheck(ctx context.Context, who models.Caller, awardID int64, seq int, experts []int64) (models.AwardDetail, error)
 	ExpertChecks(ctx context.Context, expert models.User) ([]models.ExpertCheck, error)
 	ExpertCheck(ctx context.Context, expert models.User, id int64) (models.ExpertCheck, error)
 	GradeCheck(ctx context.Context, who models.Caller, id int64, grade models.Grade, notes string, submit bool) (models.ExpertCheck, error)
+	EditionAwards(ctx context.Context, editionID int64) ([]models.AwardDetail, error)
+	Dashboard(ctx context.Context, editionID int64) (models.FollowDashboard, error)
+	TerminatedAwards(ctx context.Context, unitIDs []int64) (map[int64][]models.Award, error)
 	Tracker(ctx context.Context, f models.TrackerFilter) ([]models.TrackerProject, error)
 	TrackerProject(ctx context.Context, awardID int64) (models.TrackerProject, error)
 	TrackerPhoto(ctx context.Context, mediaID int64) (string, error)
@@ -120,15 +128,17 @@ func toAwardJSON(a models.AwardSummary) awardJSON {
 }
 
 type planJSON struct {
-	Version    int                `json:"version"`
-	Status     models.PlanStatus  `json:"status"`
-	Reason     string             `json:"reason"`
-	Comment    string             `json:"comment"`
-	ProposedBy string             `json:"proposed_by"`
-	ProposedAt time.Time          `json:"proposed_at"`
-	DecidedBy  string             `json:"decided_by"`
-	DecidedAt  *time.Time         `json:"decided_at"`
-	Milestones []models.Milestone `json:"milestones"`
+	ContactName  string             `json:"contact_name"`
+	ContactEmail string             `json:"contact_email"`
+	Version      int                `json:"version"`
+	Status       models.PlanStatus  `json:"status"`
+	Reason       string             `json:"reason"`
+	Comment      string             `json:"comment"`
+	ProposedBy   string             `json:"proposed_by"`
+	ProposedAt   time.Time          `json:"proposed_at"`
+	DecidedBy    string             `json:"decided_by"`
+	DecidedAt    *time.Time         `json:"decided_at"`
+	Milestones   []models.Milestone `json:"milestones"`
 }
 
 func toPlanJSON(p models.Plan) planJSON {
@@ -138,7 +148,7 @@ func toPlanJSON(p models.Plan) planJSON {
 			ms[i].KPIs = []models.KPI{}
 		}
 	}
-	return planJSON{Version: p.Version, Status: p.Status, Reason: p.Reason, Comment: p.Comment, ProposedBy: p.ProposedBy,
+	return planJSON{ContactName: p.ContactName, ContactEmail: p.ContactEmail, Version: p.Version, Status: p.Status, Reason: p.Reason, Comment: p.Comment, ProposedBy: p.ProposedBy,
 		ProposedAt: p.ProposedAt, DecidedBy: p.DecidedBy, DecidedAt: p.DecidedAt, Milestones: ms}
 }
 
@@ -244,6 +254,8 @@ type awardDetailJSON struct {
 	Milestones   []milestoneJSON    `json:"milestones"`
 	History      []awardVersionJSON `json:"history"`
 	Adoptions    []adoptionJSON     `json:"adoptions"`
+	Mentors      []mentorJSON       `json:"mentors"`
+	Visits       []visitJSON        `json:"visits"`
 }
 
 type awardVersionJSON struct {
@@ -277,7 +289,7 @@ func toAdoptionsJSON(as []models.Adoption) []adoptionJSON {
 
 func toAwardDetailJSON(d models.AwardDetail) awardDetailJSON {
 	out := awardDetailJSON{awardJSON: toAwardJSON(d.AwardSummary), PlanVersions: []planJSON{}, Milestones: toMilestonesJSON(d.Milestones),
-		History: []awardVersionJSON{}, Adoptions: toAdoptionsJSON(d.Adoptions)}
+		History: []awardVersionJSON{}, Adoptions: toAdoptionsJSON(d.Adoptions), Mentors: toMentorsJSON(d.Mentors), Visits: toVisitsJSON(d.Visits)}
 	if d.Plan != nil {
 		p := toPlanJSON(*d.Plan)
 		out.Plan = &p
@@ -436,11 +448,14 @@ func (s *handlers) awardStatus(status models.AwardStatus) fiber.Handler {
 
 func (s *handlers) proposePlan(c *fiber.Ctx) error {
 	var req struct {
-		Milestones []models.Milestone `json:"milestones"`
-		Reason     string             `json:"reason"`
+		Milestones   []models.Milestone `json:"milestones"`
+		Reason       string             `json:"reason"`
+		ContactName  string             `json:"contact_name"`
+		ContactEmail string             `json:"contact_email"`
 	}
 	return s.awardChange(c, &req, func(f FollowThrough, who models.Caller, id int64) (models.AwardDetail, error) {
-		return f.ProposePlan(c.UserContext(), who, id, models.PlanInput{Milestones: req.Milestones, Reason: req.Reason})
+		return f.ProposePlan(c.UserContext(), who, id, models.PlanInput{Milestones: req.Milestones, Reason: req.Reason,
+			ContactName: req.ContactName, ContactEmail: req.ContactEmail})
 	})
 }
 
@@ -824,4 +839,232 @@ func (s *handlers) trackerPhoto(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "public, max-age=31536000, immutable")
 	c.Set("X-Content-Type-Options", "nosniff")
 	return c.Send(body)
+}
+
+// fen shows an amount in fen as yuan with two decimals, from integers.
+func fen(v int64) string {
+	sign := ""
+	if v < 0 {
+		sign, v = "-", -v
+	}
+	return fmt.Sprintf("%s%d.%02d", sign, v/100, v%100)
+}
+
+// exportAwards is the edition's implementation status as a table: one row
+// per milestone (due, flag, report, check grade, tranche state and amounts).
+func (s *handlers) exportAwards(c *fiber.Ctx) error {
+	f, err := s.follow()
+	if err != nil {
+		return err
+	}
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	format := c.Query("format", "xlsx")
+	if format != "csv" && format != "xlsx" {
+		return models.Invalid("unknown format", map[string]string{"format": "csv or xlsx"})
+	}
+	list, err := f.EditionAwards(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	rows := [][]string{{"名次 Rank", "项目 Project", "单位 Unit", "县区 County", "等次 Tier", "资助(元) Funding (yuan)", "项目状态 Status",
+		"节点 Milestone", "截止 Due", "进度 Flag", "报告 Report", "检查结论 Check", "拨付比例 Share %", "拨付状态 Tranche", "金额(元) Amount (yuan)",
+		"已拨(元) Paid (yuan)", "凭证 Reference", "拨付日期 Paid on"}}
+	for _, a := range list {
+		t, _ := models.TierByCode(models.DefaultAwardTiers, a.Tier)
+		head := []string{strconv.Itoa(a.Rank), a.ProjectTitle, a.UnitName, a.CountyName, t.NameZh, fen(a.FundingFen), string(a.Status)}
+		if len(a.Milestones) == 0 {
+			rows = append(rows, append(head, "（方案未批准）", "", "", "", "", "", "", "", "", "", ""))
+			continue
+		}
+		for _, m := range a.Milestones {
+			report, grade, paid := "", "", ""
+			if m.Report != nil {
+				report = string(m.Report.Status)
+			}
+			if m.Check != nil {
+				grade = string(m.Check.Result)
+			}
+			if m.Tranche.State == models.TranchePaid {
+				paid = fen(m.Tranche.AmountFen)
+			}
+			rows = append(rows, append(append([]string(nil), head...), m.Title, m.DueOn, string(m.Flag), report, grade, strconv.Itoa(m.Share),
+				string(m.Tranche.State), fen(m.Tranche.AmountFen), paid, m.Tranche.Reference, m.Tranche.PaidOn))
+		}
+	}
+	return sendTable(c, fmt.Sprintf("implementation-edition-%d", id), "实施跟踪", rows, format)
+}
+
+// unitFlags lists, per unit, its terminated awards with their reasons:
+// the eligibility screen shows them beside the unit's new submissions (the
+// organiser still decides).
+func (s *handlers) unitFlags(c *fiber.Ctx) error {
+	f, err := s.follow()
+	if err != nil {
+		return err
+	}
+	units := c.Query("units")
+	var ids []int64
+	for _, p := range strings.Split(units, ",") {
+		if p == "" {
+			continue
+		}
+		n, err := strconv.ParseInt(p, 10, 64)
+		if err != nil || n < 1 || len(ids) >= 1000 {
+			return models.Invalid("bad units", map[string]string{"units": "comma-separated unit ids, at most 1,000"})
+		}
+		ids = append(ids, n)
+	}
+	flags, err := f.TerminatedAwards(c.UserContext(), ids)
+	if err != nil {
+		return err
+	}
+	type flagJSON struct {
+		AwardID    int64  `json:"award_id"`
+		EditionID  int64  `json:"edition_id"`
+		ProjectID  int64  `json:"project_id"`
+		Reason     string `json:"reason"`
+		RecoverFen int64  `json:"recover_fen"`
+		Status     string `json:"status"`
+	}
+	out := map[string][]flagJSON{}
+	for unit, list := range flags {
+		for _, a := range list {
+			out[strconv.FormatInt(unit, 10)] = append(out[strconv.FormatInt(unit, 10)], flagJSON{AwardID: a.ID, EditionID: a.EditionID,
+				ProjectID: a.ProjectID, Reason: a.StatusReason, RecoverFen: a.RecoverFen, Status: string(a.Status)})
+		}
+	}
+	return c.JSON(fiber.Map{"flags": out})
+}
+
+type mentorJSON struct {
+	ExpertID int64  `json:"expert_id"`
+	Name     string `json:"name"`
+}
+
+type visitJSON struct {
+	ID        int64     `json:"id"`
+	ExpertID  int64     `json:"expert_id"`
+	Name      string    `json:"name"`
+	VisitedOn string    `json:"visited_on"`
+	Notes     string    `json:"notes"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+func toMentorsJSON(ms []models.Mentor) []mentorJSON {
+	out := make([]mentorJSON, 0, len(ms))
+	for _, m := range ms {
+		out = append(out, mentorJSON(m))
+	}
+	return out
+}
+
+func toVisitsJSON(vs []models.MentorVisit) []visitJSON {
+	out := make([]visitJSON, 0, len(vs))
+	for _, v := range vs {
+		out = append(out, visitJSON(v))
+	}
+	return out
+}
+
+func (s *handlers) assignMentor(c *fiber.Ctx) error {
+	var req struct {
+		ExpertID int64 `json:"expert_id"`
+	}
+	return s.awardChange(c, &req, func(f FollowThrough, who models.Caller, id int64) (models.AwardDetail, error) {
+		return f.AssignMentor(c.UserContext(), who, id, req.ExpertID)
+	})
+}
+
+func (s *handlers) mentoring(c *fiber.Ctx) error {
+	f, err := s.follow()
+	if err != nil {
+		return err
+	}
+	list, err := f.MentoredAwards(c.UserContext(), callerOf(c).User)
+	if err != nil {
+		return err
+	}
+	type mentoredJSON struct {
+		awardJSON
+		Visits []visitJSON `json:"visits"`
+	}
+	out := make([]mentoredJSON, len(list))
+	for i, m := range list {
+		out[i] = mentoredJSON{awardJSON: toAwardJSON(m.AwardSummary), Visits: toVisitsJSON(m.Visits)}
+	}
+	return c.JSON(fiber.Map{"awards": out})
+}
+
+func (s *handlers) logVisit(c *fiber.Ctx) error {
+	f, err := s.follow()
+	if err != nil {
+		return err
+	}
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var req struct {
+		VisitedOn string `json:"visited_on"`
+		Notes     string `json:"notes"`
+	}
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	v, err := f.LogVisit(c.UserContext(), callerOf(c), id, req.VisitedOn, req.Notes)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(visitJSON(v))
+}
+
+type moneyByJSON struct {
+	ID         int64  `json:"id,omitempty"`
+	Name       string `json:"name"`
+	FundingFen int64  `json:"funding_fen"`
+	PaidFen    int64  `json:"paid_fen"`
+	Projects   int    `json:"projects"`
+}
+
+// followDashboard is the organiser's follow-through dashboard.
+func (s *handlers) followDashboard(c *fiber.Ctx) error {
+	f, err := s.follow()
+	if err != nil {
+		return err
+	}
+	edition, err := queryOptID(c, "edition")
+	if err != nil {
+		return err
+	}
+	d, err := f.Dashboard(c.UserContext(), edition)
+	if err != nil {
+		return err
+	}
+	money := func(list []models.MoneyBy) []moneyByJSON {
+		out := make([]moneyByJSON, 0, len(list))
+		for _, m := range list {
+			out = append(out, moneyByJSON(m))
+		}
+		return out
+	}
+	type riskJSON struct {
+		AwardID int64    `json:"award_id"`
+		Title   string   `json:"project_title"`
+		Reasons []string `json:"reasons"`
+	}
+	risks := []riskJSON{}
+	for _, r := range d.AtRisk {
+		risks = append(risks, riskJSON{AwardID: r.AwardID, Title: r.Title, Reasons: r.Reasons})
+	}
+	return c.JSON(fiber.Map{
+		"overdue_reports": d.OverdueReports, "due_this_month": d.DueThisMonth, "reports_to_review": d.ReportsToReview,
+		"plans_to_review": d.PlansToReview, "checks_awaiting": d.ChecksAwaiting,
+		"tranches": fiber.Map{"payable": d.TranchesPayable, "approved": d.TranchesApproved, "paid": d.TranchesPaid,
+			"payable_fen": d.PayableFen, "approved_fen": d.ApprovedFen, "paid_fen": d.PaidFen},
+		"funding_fen": d.FundingFen, "by_edition": money(d.ByEdition), "by_county": money(d.ByCounty), "at_risk": risks,
+		"projects_by_status": d.ProjectsByStatus, "milestones_by_flag": d.MilestonesByFlags,
+	})
 }

@@ -96,23 +96,26 @@ type awardVersionRow struct {
 func (awardVersionRow) TableName() string { return "award_versions" }
 
 type planRow struct {
-	AwardID    int64 `gorm:"primaryKey"`
-	Version    int   `gorm:"primaryKey"`
-	Status     string
-	Milestones string
-	Reason     string
-	Comment    string
-	ProposedBy string
-	ProposedAt time.Time
-	DecidedBy  string
-	DecidedAt  *time.Time
+	AwardID      int64 `gorm:"primaryKey"`
+	Version      int   `gorm:"primaryKey"`
+	Status       string
+	Milestones   string
+	Reason       string
+	Comment      string
+	ProposedBy   string
+	ProposedAt   time.Time
+	DecidedBy    string
+	DecidedAt    *time.Time
+	ContactName  string
+	ContactEmail string
 }
 
 func (planRow) TableName() string { return "plan_versions" }
 
 func (r planRow) model() (models.Plan, error) {
 	p := models.Plan{Version: r.Version, Status: models.PlanStatus(r.Status), Reason: r.Reason, Comment: r.Comment,
-		ProposedBy: r.ProposedBy, ProposedAt: r.ProposedAt.UTC(), DecidedBy: r.DecidedBy, DecidedAt: utcPtr(r.DecidedAt)}
+		ProposedBy: r.ProposedBy, ProposedAt: r.ProposedAt.UTC(), DecidedBy: r.DecidedBy, DecidedAt: utcPtr(r.DecidedAt),
+		ContactName: r.ContactName, ContactEmail: r.ContactEmail}
 	if err := json.Unmarshal([]byte(r.Milestones), &p.Milestones); err != nil {
 		return p, fmt.Errorf("plan %d v%d: %w", r.AwardID, r.Version, err)
 	}

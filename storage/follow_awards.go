@@ -466,3 +466,52 @@ func (s *FollowService) AddAdoption(ctx context.Context, who models.Caller, awar
 	s.notify(awardID)
 	return out, nil
 }
+
+// EditionAwards is every award of an edition (of every edition when
+// editionID is 0) in full: the organiser's implementation-status export and
+// dashboard, in rank order.
+func (s *FollowService) EditionAwards(ctx context.Context, editionID int64) ([]models.AwardDetail, error) {
+	now := s.now()
+	var out []models.AwardDetail
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		var rows []awardRow
+		q := tx.Order("edition_id, rank, id")
+		if editionID != 0 {
+			q = q.Where("edition_id = ?", editionID)
+		}
+		if err := q.Find(&rows).Error; err != nil {
+			return err
+		}
+		d, err := loadFollowData(tx, rows, false)
+		if err != nil {
+			return err
+		}
+		for _, r := range rows {
+			out = append(out, d.view(r, now, s.loc))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("edition %d awards: %w", editionID, mapError(err))
+	}
+	return out, nil
+}
+
+// Dashboard is the organiser's dashboard over one edition's awards (or
+// every edition's when editionID is 0).
+func (s *FollowService) Dashboard(ctx context.Context, editionID int64) (models.FollowDashboard, error) {
+	now := s.now()
+	awards, err := s.EditionAwards(ctx, editionID)
+	if err != nil {
+		return models.FollowDashboard{}, err
+	}
+	var eds []editionRow
+	if err := s.db.gorm.WithContext(ctx).Select("id", "title").Find(&eds).Error; err != nil {
+		return models.FollowDashboard{}, fmt.Errorf("dashboard: %w", mapError(err))
+	}
+	names := map[int64]string{}
+	for _, e := range eds {
+		names[e.ID] = e.Title
+	}
+	return models.Dashboard(awards, names, now, s.loc), nil
+}

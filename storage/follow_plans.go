@@ -51,7 +51,7 @@ func (s *FollowService) ProposePlan(ctx context.Context, who models.Caller, awar
 			return err
 		}
 		row := planRow{AwardID: awardID, Version: latest.Version + 1, Status: string(models.PlanProposed), Milestones: string(body),
-			Reason: in.Reason, ProposedBy: who.Actor.Name, ProposedAt: now}
+			Reason: in.Reason, ProposedBy: who.Actor.Name, ProposedAt: now, ContactName: in.ContactName, ContactEmail: in.ContactEmail}
 		if latest.Version > 0 && models.PlanStatus(latest.Status) == models.PlanProposed {
 			row.Version = latest.Version // still waiting: the unit revises it in place
 		}

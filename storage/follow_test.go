@@ -315,6 +315,29 @@ func testFollowThrough(t *testing.T, db *DB) {
 		t.Fatalf("by county: %d", len(byCounty))
 	}
 
+	// Mentors (导师): conflicts refused; only mentors log visits.
+	if _, err := s.AssignMentor(ctx, admin1, a0.ID, local.ID); !strings.Contains(fieldsOf(err)["expert_id"], "conflict") {
+		t.Fatalf("a mentor from the unit's county: %v", err)
+	}
+	if _, err := s.AssignMentor(ctx, admin1, a0.ID, ex1.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.LogVisit(ctx, caller(ex2), a0.ID, "2028-04-01", "走访"); models.KindOf(err) != models.KindForbidden {
+		t.Fatalf("a visit by an expert who is not the mentor: %v", err)
+	}
+	if _, err := s.LogVisit(ctx, caller(ex1), a0.ID, "2099-01-01", "走访"); fieldsOf(err)["visited_on"] == "" {
+		t.Fatalf("a visit in the future: %v", err)
+	}
+	if _, err := s.LogVisit(ctx, caller(ex1), a0.ID, "2028-04-01", "走访三户，台账完整"); err != nil {
+		t.Fatal(err)
+	}
+	if list, err := s.MentoredAwards(ctx, ex1); err != nil || len(list) != 1 || len(list[0].Visits) != 1 || list[0].Visits[0].Name != "chk1" {
+		t.Fatalf("mentored: %+v %v", list, err)
+	}
+	if d, _ = s.Award(ctx, admin1.User, a0.ID); len(d.Mentors) != 1 || len(d.Visits) != 1 {
+		t.Fatalf("the award's mentors and visits: %+v %+v", d.Mentors, d.Visits)
+	}
+
 	// Adoption by another unit (推广), shown on the tracker.
 	if _, err := s.AddAdoption(ctx, admin1, a0.ID, county, "2027-09-01", "x"); fieldsOf(err)["unit_id"] == "" {
 		t.Fatalf("the project's own unit adopting it: %v", err)

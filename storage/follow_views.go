@@ -20,12 +20,15 @@ type followData struct {
 	checks    map[int64]map[int]models.Check
 	versions  map[int64][]models.AwardVersion
 	adoptions map[int64][]models.Adoption
+	mentors   map[int64][]models.Mentor
+	visits    map[int64][]models.MentorVisit
 }
 
 func loadFollowData(tx *gorm.DB, awards []awardRow, withHistory bool) (followData, error) {
 	d := followData{titles: map[int64]string{}, plans: map[int64][]models.Plan{}, reports: map[int64]map[int]models.Report{},
 		tranches: map[int64]map[int]models.Tranche{}, checks: map[int64]map[int]models.Check{},
-		versions: map[int64][]models.AwardVersion{}, adoptions: map[int64][]models.Adoption{}}
+		versions: map[int64][]models.AwardVersion{}, adoptions: map[int64][]models.Adoption{},
+		mentors: map[int64][]models.Mentor{}, visits: map[int64][]models.MentorVisit{}}
 	units, err := listUnits(tx)
 	if err != nil {
 		return d, err
@@ -129,6 +132,31 @@ func loadFollowData(tx *gorm.DB, awards []awardRow, withHistory bool) (followDat
 			AdoptedOn: r.AdoptedOn, Evidence: r.Evidence})
 	}
 	if withHistory {
+		var mentors []struct {
+			AwardID, ExpertID     int64
+			Username, DisplayName string
+		}
+		if err := tx.Table("mentors m").Select("m.award_id, m.expert_id, u.username, u.display_name").Joins("JOIN users u ON u.id = m.expert_id").
+			Where("m.award_id IN ?", ids).Order("m.award_id, m.expert_id").Scan(&mentors).Error; err != nil {
+			return d, err
+		}
+		names := map[int64]string{}
+		for _, m := range mentors {
+			name := m.DisplayName
+			if name == "" {
+				name = m.Username
+			}
+			names[m.ExpertID] = name
+			d.mentors[m.AwardID] = append(d.mentors[m.AwardID], models.Mentor{ExpertID: m.ExpertID, Name: name})
+		}
+		var visits []visitRow
+		if err := tx.Where("award_id IN ?", ids).Order("visited_on DESC, id DESC").Find(&visits).Error; err != nil {
+			return d, err
+		}
+		for _, v := range visits {
+			d.visits[v.AwardID] = append(d.visits[v.AwardID], models.MentorVisit{ID: v.ID, ExpertID: v.ExpertID, Name: names[v.ExpertID],
+				VisitedOn: v.VisitedOn, Notes: v.Notes, CreatedAt: v.CreatedAt.UTC()})
+		}
 		var versions []awardVersionRow
 		if err := tx.Where("award_id IN ?", ids).Order("award_id, version").Find(&versions).Error; err != nil {
 			return d, err
@@ -163,7 +191,8 @@ func (d followData) view(a awardRow, now time.Time, loc *time.Location) models.A
 	}
 	_, award.CountyName = countyOf(d.tree, a.UnitID)
 	out := models.AwardDetail{AwardSummary: models.AwardSummary{Award: award, PlanStatus: "none"},
-		PlanVersions: d.plans[a.ID], History: d.versions[a.ID], Adoptions: d.adoptions[a.ID]}
+		PlanVersions: d.plans[a.ID], History: d.versions[a.ID], Adoptions: d.adoptions[a.ID],
+		Mentors: d.mentors[a.ID], Visits: d.visits[a.ID]}
 	if out.PlanVersions == nil {
 		out.PlanVersions = []models.Plan{}
 	}

@@ -42,6 +42,7 @@ func TestStorage(t *testing.T) {
 		{"tie decisions, advancement, panel, reminders, objections", testDecisions},
 		{"the score save's conflict check agrees with the whole tree", testConflictChains},
 		{"follow-through: awards, plans, reports, checks, tranches, tracker", testFollowThrough},
+		{"follow-through reminders: once each, over SMTP, across instances", testFollowReminders},
 	}
 	open := map[Dialect]func(t *testing.T) *DB{
 		SQLite: func(t *testing.T) *DB { return openMigrated(t, "", t.TempDir()) },

@@ -390,6 +390,8 @@ const portalEn: PortalMessages = {
     exportFailed: 'Export failed: {reason}',
     exportHint: 'Exports the projects that match the filters.',
     detail: {
+      terminatedFlag: 'An earlier funded project of this unit was terminated: {title} ({reason}). The organisers decide; this is for their information.',
+      terminatedFlagTitle: 'Follow-through notice',
       back: 'Back to submissions',
       loadFailed: 'The project does not exist or could not be loaded',
       unit: 'Unit',

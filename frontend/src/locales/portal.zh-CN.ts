@@ -388,6 +388,8 @@ const portalZhCN = {
     exportFailed: '导出失败：{reason}',
     exportHint: '导出当前筛选条件下的项目。',
     detail: {
+      terminatedFlag: '该单位此前有资助项目被终止：{title}（{reason}）。请组委会在审核时酌情考虑。',
+      terminatedFlagTitle: '实施跟踪提示',
       back: '返回申报项目',
       loadFailed: '项目不存在或加载失败',
       unit: '申报单位',

@@ -59,6 +59,11 @@ export default {
       count: '{n} projects · {slots} slots',
       position: '{n} / {total}',
       empty: 'The finalists will be announced soon',
+      fundedHeading: 'Funded projects at work',
+      fundedCount: '{n} projects in implementation or completed',
+      progress: '{done} of {total} milestones done',
+      next: 'Next: {title} · {date}',
+      completed: 'Completed',
     },
     podium: {
       heading: 'Final ranking',

@@ -59,6 +59,11 @@ export default {
       count: '{n} 个项目 · {slots} 组',
       position: '{n} / {total}',
       empty: '决赛项目即将公布',
+      fundedHeading: '往届资助项目实施进展',
+      fundedCount: '{n} 个项目正在实施或已结项',
+      progress: '已完成 {done} / {total} 个节点',
+      next: '下一节点：{title} · {date}',
+      completed: '已结项',
     },
     podium: {
       heading: '最终排名',

@@ -44,6 +44,8 @@ CREATE TABLE plan_versions (
     proposed_at DATETIME NOT NULL,
     decided_by  TEXT     NOT NULL DEFAULT '',
     decided_at  DATETIME,
+    contact_name  TEXT NOT NULL DEFAULT '',
+    contact_email TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (award_id, version)
 );
 
@@ -110,6 +112,42 @@ CREATE TABLE adoptions (
     evidence   TEXT     NOT NULL DEFAULT '',
     created_at DATETIME NOT NULL,
     UNIQUE (award_id, unit_id)
+);
+
+-- Mentors (导师): experts assigned to a funded project, and their visits.
+CREATE TABLE mentors (
+    award_id   INTEGER  NOT NULL REFERENCES awards (id) ON DELETE CASCADE,
+    expert_id  INTEGER  NOT NULL REFERENCES users (id),
+    created_at DATETIME NOT NULL,
+    PRIMARY KEY (award_id, expert_id)
+);
+CREATE INDEX mentors_expert ON mentors (expert_id);
+
+CREATE TABLE mentor_visits (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    award_id   INTEGER  NOT NULL REFERENCES awards (id) ON DELETE CASCADE,
+    expert_id  INTEGER  NOT NULL REFERENCES users (id),
+    visited_on TEXT     NOT NULL,
+    notes      TEXT     NOT NULL DEFAULT '',
+    media_ids  TEXT     NOT NULL DEFAULT '[]',
+    created_at DATETIME NOT NULL
+);
+CREATE INDEX mentor_visits_award ON mentor_visits (award_id);
+
+-- Reminders before and after each milestone's due date, claimed here before
+-- they are sent: one row per (award, milestone, kind), so each is sent at
+-- most once whatever the number of instances; a claim whose sending never
+-- finished (the instance died) is not sent again.
+CREATE TABLE follow_reminders (
+    award_id   INTEGER  NOT NULL REFERENCES awards (id) ON DELETE CASCADE,
+    seq        INTEGER  NOT NULL,
+    kind       TEXT     NOT NULL,
+    recipient  TEXT     NOT NULL,
+    claimed_by TEXT     NOT NULL,
+    claimed_at DATETIME NOT NULL,
+    sent_at    DATETIME,
+    error      TEXT     NOT NULL DEFAULT '',
+    PRIMARY KEY (award_id, seq, kind)
 );
 
 -- Evidence of progress goes through the same resumable pipeline as the
