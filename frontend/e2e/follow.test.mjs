@@ -5,7 +5,9 @@
 // into awards and records the signing; the unit proposes the 50/30/20 plan (合计 100%), the admin
 // approves it; the unit files the first milestone's report with a photo from a 390 px phone; the
 // admin accepts it and approves the tranche — and is then told the four-eyes rule, the pay button
-// disabled; the second admin records the payment; the public tracker, without signing in, shows
+// disabled; the second admin records the payment; the admin assigns an expert to the final
+// acceptance, who grades it on a 1024×768 tablet (autosaved draft, then submitted); the public
+// tracker, without signing in, shows
 // the milestone done and the funds released; the certificate renders with Chinese text and a QR.
 import assert from 'node:assert/strict'
 import { execFileSync, spawn } from 'node:child_process'
@@ -223,6 +225,36 @@ describe('follow-through', () => {
       await page.getByTestId('pay-submit').click()
       await page.getByTestId('tranche-state-2').filter({ hasText: '已拨付' }).waitFor()
       assert.match(await page.getByTestId('award-paid').innerText(), /¥15,000\.00/)
+    })
+
+    await inContext(t, 'admin_check', desktop, async (page) => {
+      await signIn(page, base, 'admin', password)
+      await page.goto(`${base}/admin/follow/awards/${awardID}`)
+      await page.getByTestId('check-assign-3').click()
+      await page.getByTestId('check-experts').click()
+      const expert = page.locator('.el-select-dropdown__item:visible', { hasText: '(expert1)' }).or(page.locator('.el-select-dropdown__item:visible', { hasText: '（expert1）' }))
+      await expert.first().click()
+      await page.keyboard.press('Escape')
+      await page.getByTestId('check-submit').click()
+      await page.getByTestId('milestone-3').getByText('待评').waitFor()
+    })
+
+    await inContext(t, 'expert_grade_tablet', { width: 1024, height: 768 }, async (page) => {
+      await signIn(page, base, 'expert1', password)
+      await page.goto(`${base}/checks`)
+      const mine = (await (await apiAs(base, 'expert1', password))('GET', '/api/v1/checks')).checks.find((c) => c.award_id === awardID)
+      assert.ok(mine, 'the check is listed for its expert')
+      await page.getByTestId(`check-open-${mine.id}`).click()
+      await page.getByTestId('grade-good').click()
+      await field(page, 'check-notes').fill('现场查看：台账齐全，群众知晓率高。')
+      // Autosaved as a draft, then submitted after a confirmation.
+      await page.locator('[data-testid="check-save-state"][data-state="saved"]').waitFor()
+      const draft = await (await apiAs(base, 'expert1', password))('GET', `/api/v1/checks/${mine.id}`)
+      assert.equal(draft.grade, 'good')
+      assert.equal(draft.submitted, false)
+      await page.getByTestId('check-submit').click()
+      await confirmBox(page)
+      await page.getByText('已提交').first().waitFor()
     })
 
     await inContext(t, 'tracker', phone, async (page) => {
