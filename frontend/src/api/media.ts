@@ -125,7 +125,7 @@ export async function listUploads(projectID: number, options?: RequestOptions): 
 /** createUpload starts a resumable upload (413 over the claimed kind's limit). */
 export function createUpload(
   projectID: number,
-  input: { filename: string; size: number; content_type?: string; mode?: 'proxy' | 'direct' },
+  input: { filename: string; size: number; content_type?: string; mode?: 'proxy' | 'direct'; purpose?: 'application' | 'follow' },
   options?: RequestOptions,
 ): Promise<Upload> {
   return api.post<Upload>(`/api/v1/projects/${projectID}/uploads`, input, options)

@@ -9,6 +9,8 @@ import screenEn from '@/locales/screen.en'
 import screenZhCN from '@/locales/screen.zh-CN'
 import hostEn from '@/locales/host.en'
 import hostZhCN from '@/locales/host.zh-CN'
+import followEn from '@/locales/follow.en'
+import followZhCN from '@/locales/follow.zh-CN'
 import zhCN, { type MessageSchema } from '@/locales/zh-CN'
 import { readSetting, writeSetting } from '@/settings'
 
@@ -39,10 +41,11 @@ export const i18n = createI18n<[MessageSchema], AppLocale, false>({
   fallbackLocale: 'zh-CN',
   // The portal, editions and submissions keep their messages in files of their own, and so do
   // expert review and the review rounds, the live big screen and phone page (screen.*), and the
-  // host console, judge tablet and live-event setup (host.*).
+  // host console, judge tablet and live-event setup (host.*), and the follow-through of funded
+  // projects (follow.*).
   messages: {
-    'zh-CN': mergeMessages(mergeMessages(mergeMessages(mergeMessages(zhCN, portalZhCN), reviewZhCN), screenZhCN), hostZhCN),
-    en: mergeMessages(mergeMessages(mergeMessages(mergeMessages(en, portalEn), reviewEn), screenEn), hostEn),
+    'zh-CN': mergeMessages(mergeMessages(mergeMessages(mergeMessages(mergeMessages(zhCN, portalZhCN), reviewZhCN), screenZhCN), hostZhCN), followZhCN),
+    en: mergeMessages(mergeMessages(mergeMessages(mergeMessages(mergeMessages(en, portalEn), reviewEn), screenEn), hostEn), followEn),
   },
 })
 

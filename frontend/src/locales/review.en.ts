@@ -4,6 +4,7 @@ import type { ReviewMessages } from './review.zh-CN'
 // a missing or extra key is a compile error.
 const reviewEn: ReviewMessages = {
   review: {
+    checksLink: 'Checks (mid-term and final acceptance)',
     media: {
       title: 'Attachments',
       failed: 'The attachments could not be loaded.',

@@ -3,6 +3,7 @@
 // 在 zh-CN.ts 里，这里不能重复。vue-i18n 把 { } @ $ | 当作语法：只用 {name} 作占位符。
 const reviewZhCN = {
   review: {
+    checksLink: '检查验收（中期检查、结项验收）',
     media: {
       title: '附件材料',
       failed: '附件加载失败。',

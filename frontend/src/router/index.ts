@@ -39,6 +39,35 @@ const routes: RouteRecordRaw[] = [
       },
       { path: 'results', name: 'results', component: () => import('@/views/results/ResultsView.vue'), meta: { titleKey: 'results.title' } },
       { path: 'tracker', name: 'tracker', component: () => import('@/views/tracker/TrackerView.vue'), meta: { titleKey: 'tracker.title' } },
+      {
+        path: 'tracker/:id(\\d+)',
+        name: 'tracker-project',
+        component: () => import('@/views/tracker/TrackerProjectView.vue'),
+        props: (route) => ({ id: Number(route.params.id) }),
+        meta: { titleKey: 'tracker.title' },
+      },
+      {
+        path: 'portal/awards/:id(\\d+)/plan',
+        name: 'portal-plan',
+        component: () => import('@/views/follow/PlanEditor.vue'),
+        props: (route) => ({ id: Number(route.params.id) }),
+        meta: { titleKey: 'follow.editor.title', role: 'unit' },
+      },
+      {
+        path: 'portal/awards/:id(\\d+)/milestones/:seq(\\d+)',
+        name: 'portal-report',
+        component: () => import('@/views/follow/ReportForm.vue'),
+        props: (route) => ({ id: Number(route.params.id), seq: Number(route.params.seq) }),
+        meta: { titleKey: 'follow.portal.title', role: 'unit' },
+      },
+      { path: 'checks', name: 'checks', component: () => import('@/views/follow/ChecksList.vue'), meta: { titleKey: 'follow.checks.title', role: 'expert' } },
+      {
+        path: 'checks/:id(\\d+)',
+        name: 'check-grade',
+        component: () => import('@/views/follow/CheckGrading.vue'),
+        props: (route) => ({ id: Number(route.params.id) }),
+        meta: { titleKey: 'follow.checks.title', role: 'expert' },
+      },
       { path: 'portal', name: 'portal', component: () => import('@/views/portal/PortalHome.vue'), meta: { titleKey: 'portal.title', role: 'unit' } },
       {
         path: 'portal/projects/:id(\\d+)',
@@ -105,6 +134,19 @@ const routes: RouteRecordRaw[] = [
             meta: { titleKey: 'rounds.title' },
           },
           {
+            path: 'follow',
+            name: 'admin-follow',
+            component: () => import('@/views/admin/follow/FollowView.vue'),
+            meta: { titleKey: 'follow.title' },
+          },
+          {
+            path: 'follow/awards/:id(\\d+)',
+            name: 'admin-follow-award',
+            component: () => import('@/views/admin/follow/AwardDetailView.vue'),
+            props: (route) => ({ id: Number(route.params.id) }),
+            meta: { titleKey: 'follow.title' },
+          },
+          {
             path: 'live',
             name: 'admin-live',
             component: () => import('@/views/admin/live/LiveEventsView.vue'),
@@ -136,6 +178,14 @@ const routes: RouteRecordRaw[] = [
     component: () => import('@/views/host/SlotSheetPrint.vue'),
     props: (route) => ({ id: Number(route.params.id), n: Number(route.params.n) }),
     meta: { titleKey: 'hostConsole.sheet.title', role: 'host', alsoFor: ['admin'] },
+  },
+  {
+    // The award certificate (荣誉证书): a print view of its own, A4 landscape, without the chrome.
+    path: '/follow/awards/:id(\\d+)/certificate',
+    name: 'award-certificate',
+    component: () => import('@/views/follow/CertificatePrint.vue'),
+    props: (route) => ({ id: Number(route.params.id) }),
+    meta: { titleKey: 'follow.certificate.title', role: 'admin', alsoFor: ['unit'] },
   },
   {
     path: '/vote/:eventId',

@@ -3,7 +3,7 @@
 // page asks first). One file sends at a time, each with up to three parts in flight.
 import { computed, reactive, watch, type ComputedRef } from 'vue'
 import type { Upload } from '@/api/media'
-import { UploadTask, type FileLike } from './uploader'
+import { UploadTask, type FileLike, type UploadPurpose } from './uploader'
 import { xhrTransport } from './xhrTransport'
 
 // Reactive proxies of the tasks: the engine mutates its own fields, the rows re-render.
@@ -35,8 +35,8 @@ function pump(): void {
 watch(() => tasks.map((task) => task.state).join(), pump)
 
 /** tasksFor lists the uploads of a project (every state but cancelled). */
-export function tasksFor(projectID: () => number): ComputedRef<UploadTask[]> {
-  return computed(() => tasks.filter((task) => task.projectID === projectID() && task.state !== 'cancelled'))
+export function tasksFor(projectID: () => number, purpose: UploadPurpose = 'application'): ComputedRef<UploadTask[]> {
+  return computed(() => tasks.filter((task) => task.projectID === projectID() && task.purpose === purpose && task.state !== 'cancelled'))
 }
 
 /** anyActive reports whether some upload still needs the page open. */
@@ -46,15 +46,15 @@ export const anyActive = computed(() => tasks.some((task) => task.active))
  * enqueue adds a file. When it is the file of an unfinished upload of the project (same name and
  * size), that upload continues instead; `resumed` is then true.
  */
-export function enqueue(projectID: number, file: FileLike): { task: UploadTask; resumed: boolean } {
+export function enqueue(projectID: number, file: FileLike, purpose: UploadPurpose = 'application'): { task: UploadTask; resumed: boolean } {
   listen()
-  const waiting = tasks.find((task) => task.projectID === projectID && task.state === 'needsFile' && task.matches(file))
+  const waiting = tasks.find((task) => task.projectID === projectID && task.purpose === purpose && task.state === 'needsFile' && task.matches(file))
   if (waiting) {
     waiting.attach(file)
     pump()
     return { task: waiting, resumed: true }
   }
-  const task = reactive(new UploadTask({ projectID, file, transport: xhrTransport })) as UploadTask
+  const task = reactive(new UploadTask({ projectID, file, transport: xhrTransport, purpose })) as UploadTask
   tasks.push(task)
   pump()
   return { task, resumed: false }

@@ -11,8 +11,11 @@ import { claimedKind, MEDIA_LIMITS, type Media, type MediaKind, type PresignedPa
 import { md5Base64 } from './md5'
 
 /** UploadTransport is how a task reaches the server; each call rejects with an ApiError. */
+/** UploadPurpose is what an upload is for: the application's materials (default) or evidence of a funded project's progress. */
+export type UploadPurpose = 'application' | 'follow'
+
 export interface UploadTransport {
-  create(projectID: number, input: { filename: string; size: number; content_type: string }): Promise<Upload>
+  create(projectID: number, input: { filename: string; size: number; content_type: string; purpose?: UploadPurpose }): Promise<Upload>
   get(uploadID: string): Promise<Upload>
   /** putPart sends a part through the server; onProgress gets the bytes sent so far. */
   putPart(uploadID: string, n: number, body: ArrayBuffer, md5: string, onProgress: (sent: number) => void, signal: AbortSignal): Promise<Upload>
@@ -126,6 +129,8 @@ export class UploadTask {
   /** key identifies the task in lists (before and after the server's upload id exists). */
   readonly key: string
   readonly projectID: number
+  /** purpose is sent when the upload is created; 'application' sends none. */
+  readonly purpose: UploadPurpose
   filename: string
   size: number
   file: FileLike | null
@@ -170,9 +175,11 @@ export class UploadTask {
     transport: UploadTransport
     timing?: Timing
     onDone?: (media: Media, task: UploadTask) => void
+    purpose?: UploadPurpose
   }) {
     this.key = `u${nextKey++}`
     this.projectID = init.projectID
+    this.purpose = init.purpose ?? 'application'
     this.transport = init.transport
     this.timing = init.timing ?? DEFAULT_TIMING
     this.onDone = init.onDone ?? (() => undefined)
@@ -310,6 +317,7 @@ export class UploadTask {
         filename: this.filename,
         size: this.size,
         content_type: this.file?.type ?? '',
+        ...(this.purpose === 'follow' ? { purpose: this.purpose } : {}),
       })
       check()
       this.adopt(up)
