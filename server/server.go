@@ -49,22 +49,6 @@ type Accounts interface {
 	SetupFirstAdmin(ctx context.Context, n models.NewUser, ip, userAgent string) (string, models.Session, error)
 }
 
-// Directory holds the units and the users.
-type Directory interface {
-	ListUnits(ctx context.Context) ([]models.Unit, error)
-	CreateUnit(ctx context.Context, actor models.Actor, in models.UnitInput) (models.Unit, error)
-	UpdateUnit(ctx context.Context, actor models.Actor, id int64, in models.UnitInput) (models.Unit, error)
-	DeleteUnit(ctx context.Context, actor models.Actor, id int64) error
-	ImportUnits(ctx context.Context, actor models.Actor, rows []models.UnitImportRow) (int, error)
-	ListUsers(ctx context.Context, f models.UserFilter) ([]models.User, error)
-	UserByID(ctx context.Context, id int64) (models.User, error)
-	CreateUser(ctx context.Context, actor models.Actor, n models.NewUser) (models.User, error)
-	UpdateUser(ctx context.Context, actor models.Actor, id int64, p models.UserProfile) (models.User, error)
-	ResetPassword(ctx context.Context, actor models.Actor, id int64, password string) error
-	ImportUsers(ctx context.Context, actor models.Actor, rows []models.UserImportRow) (map[string]string, error)
-	CreateLoginLink(ctx context.Context, actor models.Actor, userID int64, ttl time.Duration) (string, time.Time, error)
-}
-
 // AuditLog reads the audit chain.
 type AuditLog interface {
 	ListAudit(ctx context.Context, f models.AuditFilter) ([]models.AuditEntry, error)
@@ -152,7 +136,8 @@ type Deps struct {
 	Objects  Checker
 	Files    SignedFiles
 	Accounts Accounts
-	Units    Directory
+	Units    UnitStore
+	Users    UserStore
 	Audit    AuditLog
 	Projects Projects
 	Media    MediaLibrary
