@@ -83,6 +83,8 @@ type apiCase struct {
 	ctype  string // Content-Type of the body; JSON when empty
 	status int
 	want   []string
+	// header is sent with the request; wantHeader must come back.
+	header, wantHeader map[string]string
 }
 
 // get, post, … build cases tersely.
@@ -130,6 +132,9 @@ func runCases(t *testing.T, d Deps, cases []apiCase) {
 			case tc.body != "":
 				req.Header.Set("Content-Type", "application/json")
 			}
+			for k, v := range tc.header {
+				req.Header.Set(k, v)
+			}
 			if tc.as != "" {
 				req.Header.Set("Cookie", sessionCookie+"="+tc.as)
 				req.Header.Set(csrfHeader, "csrf-"+tc.as)
@@ -142,6 +147,11 @@ func runCases(t *testing.T, d Deps, cases []apiCase) {
 			resp.Body.Close()
 			if resp.StatusCode != tc.status {
 				t.Fatalf("%s %s as %q: status %d, want %d: %s", tc.method, tc.path, tc.as, resp.StatusCode, tc.status, out)
+			}
+			for k, v := range tc.wantHeader {
+				if got := resp.Header.Get(k); got != v {
+					t.Errorf("%s %s: header %s = %q, want %q", tc.method, tc.path, k, got, v)
+				}
 			}
 			for _, w := range tc.want {
 				if !strings.Contains(string(out), w) {

@@ -6,10 +6,8 @@ package server
 
 import (
 	"context"
-	"io"
 	"io/fs"
 	"log/slog"
-	"net/url"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -20,24 +18,6 @@ import (
 	"leitai/models"
 )
 
-// Pinger is a dependency that can say whether it is ready.
-type Pinger interface {
-	Ping(ctx context.Context) error
-}
-
-// Checker is an object store that can say whether it is ready.
-type Checker interface {
-	Check(ctx context.Context) error
-}
-
-// SignedFiles serves the filesystem store's signed download links. It is
-// nil when media live in MinIO, whose presigned links go straight to MinIO.
-type SignedFiles interface {
-	VerifyLink(key string, q url.Values, now time.Time) (contentType, disposition string, err error)
-	Stat(ctx context.Context, key string) (models.ObjectInfo, error)
-	Get(ctx context.Context, key string, rng *models.ByteRange) (io.ReadCloser, models.ObjectInfo, error)
-}
-
 // Accounts signs people in and out.
 type Accounts interface {
 	Login(ctx context.Context, a models.LoginAttempt) (string, models.Session, error)
@@ -47,12 +27,6 @@ type Accounts interface {
 	RedeemLoginLink(ctx context.Context, token, ip, userAgent string) (string, models.Session, error)
 	SetupNeeded(ctx context.Context) (bool, error)
 	SetupFirstAdmin(ctx context.Context, n models.NewUser, ip, userAgent string) (string, models.Session, error)
-}
-
-// AuditLog reads the audit chain.
-type AuditLog interface {
-	ListAudit(ctx context.Context, f models.AuditFilter) ([]models.AuditEntry, error)
-	VerifyAudit(ctx context.Context) (models.AuditVerification, error)
 }
 
 // Projects holds the editions and their projects.
