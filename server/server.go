@@ -63,20 +63,8 @@ type Rounds interface {
 	SaveScore(ctx context.Context, actor models.Actor, expert models.User, roundID, projectID int64, points map[string]int64, comment string, submit bool) (models.Score, error)
 	DeclareConflict(ctx context.Context, actor models.Actor, expertID, unitID int64, reason string) error
 	DeclaredConflicts(ctx context.Context, expertID int64) ([]int64, error)
-	TieDecisions(ctx context.Context, roundID int64) ([]models.TieDecision, error)
-	DecideTie(ctx context.Context, actor models.Actor, roundID int64, order []string, reason string) (models.TieDecision, error)
-	DeleteTieDecision(ctx context.Context, actor models.Actor, roundID, decisionID int64) error
-	AdvancementOf(ctx context.Context, roundID int64) (models.Advancement, error)
-	SetAdvancement(ctx context.Context, actor models.Actor, roundID int64, in models.AdvanceInput) (models.Advancement, error)
-	RoundExperts(ctx context.Context, roundID int64) ([]int64, error)
-	SetRoundExperts(ctx context.Context, actor models.Actor, roundID int64, expertIDs []int64) ([]int64, error)
-	RemindExperts(ctx context.Context, actor models.Actor, roundID int64, message string) ([]models.Reminder, error)
-	RoundReminders(ctx context.Context, roundID int64) ([]models.Reminder, error)
 	LatestReminders(ctx context.Context, expertID int64) (map[int64]models.Reminder, error)
-	SubmitObjection(ctx context.Context, actor models.Actor, in models.ObjectionInput, now time.Time) (models.Objection, error)
-	RoundObjections(ctx context.Context, roundID int64) ([]models.Objection, error)
 	PublishedObjections(ctx context.Context, roundIDs []int64) (map[int64][]models.Objection, error)
-	AnswerObjection(ctx context.Context, actor models.Actor, id int64, answer string) (models.Objection, error)
 }
 
 // Config is the part of the program's configuration the server uses.
@@ -105,20 +93,23 @@ type Config struct {
 
 // Deps are the server's collaborators, constructed in main.
 type Deps struct {
-	Log      *slog.Logger
-	DB       Pinger
-	Objects  Checker
-	Files    SignedFiles
-	Accounts Accounts
-	Units    UnitStore
-	Users    UserStore
-	Audit    AuditLog
-	Projects Projects
-	Media    MediaLibrary
-	Rounds   Rounds
-	Live     LiveShows
-	Tablets  TabletLinks
-	Figures  Figures
+	Log        *slog.Logger
+	DB         Pinger
+	Objects    Checker
+	Files      SignedFiles
+	Accounts   Accounts
+	Units      UnitStore
+	Users      UserStore
+	Audit      AuditLog
+	Projects   Projects
+	Media      MediaLibrary
+	Rounds     Rounds
+	Decisions  Decisions
+	Objections Objections
+	Panels     Panels
+	Live       LiveShows
+	Tablets    TabletLinks
+	Figures    Figures
 	// Hub serves the live boards' websockets; Context is the server's
 	// lifetime (websocket handlers outlive their requests).
 	Hub      *live.Hub
