@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"time"
 
@@ -8,6 +9,12 @@ import (
 
 	"leitai/models"
 )
+
+// AuditLog reads the audit chain.
+type AuditLog interface {
+	ListAudit(ctx context.Context, f models.AuditFilter) ([]models.AuditEntry, error)
+	VerifyAudit(ctx context.Context) (models.AuditVerification, error)
+}
 
 type auditEntryJSON struct {
 	ID        int64           `json:"id"`

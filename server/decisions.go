@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -8,6 +9,16 @@ import (
 	"leitai/judging"
 	"leitai/models"
 )
+
+// Decisions is what the decision handlers call: the organiser's tie
+// decisions and a round's advancement.
+type Decisions interface {
+	TieDecisions(ctx context.Context, roundID int64) ([]models.TieDecision, error)
+	DecideTie(ctx context.Context, actor models.Actor, roundID int64, order []string, reason string) (models.TieDecision, error)
+	DeleteTieDecision(ctx context.Context, actor models.Actor, roundID, decisionID int64) error
+	AdvancementOf(ctx context.Context, roundID int64) (models.Advancement, error)
+	SetAdvancement(ctx context.Context, actor models.Actor, roundID int64, in models.AdvanceInput) (models.Advancement, error)
+}
 
 // tieDecisionJSON is one of the organiser's tie decisions.
 type tieDecisionJSON struct {
@@ -62,7 +73,7 @@ func (s *handlers) roundDecisions(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	list, err := s.deps.Rounds.TieDecisions(c.UserContext(), id)
+	list, err := s.deps.Decisions.TieDecisions(c.UserContext(), id)
 	if err != nil {
 		return err
 	}
@@ -71,7 +82,7 @@ func (s *handlers) roundDecisions(c *fiber.Ctx) error {
 		out[i] = toTieDecisionJSON(d)
 	}
 	var adv *advancementJSON
-	a, err := s.deps.Rounds.AdvancementOf(c.UserContext(), id)
+	a, err := s.deps.Decisions.AdvancementOf(c.UserContext(), id)
 	switch {
 	case err == nil:
 		v := toAdvancementJSON(a)
@@ -97,7 +108,7 @@ func (s *handlers) decideTie(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	d, err := s.deps.Rounds.DecideTie(c.UserContext(), actorOf(c), id, req.Order, req.Reason)
+	d, err := s.deps.Decisions.DecideTie(c.UserContext(), actorOf(c), id, req.Order, req.Reason)
 	if err != nil {
 		return err
 	}
@@ -114,7 +125,7 @@ func (s *handlers) withdrawTie(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.deps.Rounds.DeleteTieDecision(c.UserContext(), actorOf(c), id, did); err != nil {
+	if err := s.deps.Decisions.DeleteTieDecision(c.UserContext(), actorOf(c), id, did); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
@@ -150,7 +161,7 @@ func (s *handlers) setAdvancement(c *fiber.Ctx) error {
 	for _, o := range req.Overrides {
 		in.Overrides = append(in.Overrides, models.AdvanceOverride(o))
 	}
-	a, err := s.deps.Rounds.SetAdvancement(c.UserContext(), actorOf(c), id, in)
+	a, err := s.deps.Decisions.SetAdvancement(c.UserContext(), actorOf(c), id, in)
 	if err != nil {
 		return err
 	}

@@ -1,7 +1,10 @@
 package server
 
 import (
+	"context"
 	"fmt"
+	"io"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -10,6 +13,14 @@ import (
 
 	"leitai/models"
 )
+
+// SignedFiles serves the filesystem store's signed download links. It is
+// nil when media live in MinIO, whose presigned links go straight to MinIO.
+type SignedFiles interface {
+	VerifyLink(key string, q url.Values, now time.Time) (contentType, disposition string, err error)
+	Stat(ctx context.Context, key string) (models.ObjectInfo, error)
+	Get(ctx context.Context, key string, rng *models.ByteRange) (io.ReadCloser, models.ObjectInfo, error)
+}
 
 // signedFile serves an object of the filesystem store behind an HMAC-signed,
 // expiring link, with single byte ranges so video can seek.

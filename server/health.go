@@ -8,6 +8,16 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
+// Pinger is a dependency that can say whether it is ready.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// Checker is an object store that can say whether it is ready.
+type Checker interface {
+	Check(ctx context.Context) error
+}
+
 // readyTimeout bounds each readiness check, so a hung dependency answers
 // 503 instead of hanging the probe.
 const readyTimeout = 2 * time.Second

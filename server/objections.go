@@ -1,12 +1,21 @@
 package server
 
 import (
+	"context"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"leitai/models"
 )
+
+// Objections is what the objection handlers call: objections to a
+// published round and the organisers' answers.
+type Objections interface {
+	SubmitObjection(ctx context.Context, actor models.Actor, in models.ObjectionInput, now time.Time) (models.Objection, error)
+	RoundObjections(ctx context.Context, roundID int64) ([]models.Objection, error)
+	AnswerObjection(ctx context.Context, actor models.Actor, id int64, answer string) (models.Objection, error)
+}
 
 // objectionJSON is an objection as the organisers see it: with the
 // sender's name and contact.
@@ -63,7 +72,7 @@ func (s *handlers) submitObjection(c *fiber.Ctx) error {
 		uid := sess.User.ID
 		in.UserID = &uid
 	}
-	o, err := s.deps.Rounds.SubmitObjection(c.UserContext(), actorOf(c), in, time.Now())
+	o, err := s.deps.Objections.SubmitObjection(c.UserContext(), actorOf(c), in, time.Now())
 	if err != nil {
 		return err
 	}
@@ -76,7 +85,7 @@ func (s *handlers) roundObjections(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	list, err := s.deps.Rounds.RoundObjections(c.UserContext(), id)
+	list, err := s.deps.Objections.RoundObjections(c.UserContext(), id)
 	if err != nil {
 		return err
 	}
@@ -101,7 +110,7 @@ func (s *handlers) answerObjection(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	o, err := s.deps.Rounds.AnswerObjection(c.UserContext(), actorOf(c), id, req.Answer)
+	o, err := s.deps.Objections.AnswerObjection(c.UserContext(), actorOf(c), id, req.Answer)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"strings"
 	"time"
 
@@ -9,6 +10,15 @@ import (
 	"leitai/models"
 )
 
+// Panels is what the panel handlers call: a round's chosen experts and
+// the reminders sent to them.
+type Panels interface {
+	RoundExperts(ctx context.Context, roundID int64) ([]int64, error)
+	SetRoundExperts(ctx context.Context, actor models.Actor, roundID int64, expertIDs []int64) ([]int64, error)
+	RemindExperts(ctx context.Context, actor models.Actor, roundID int64, message string) ([]models.Reminder, error)
+	RoundReminders(ctx context.Context, roundID int64) ([]models.Reminder, error)
+}
+
 // roundExperts returns a round's chosen panel; an empty list means every
 // enabled expert.
 func (s *handlers) roundExperts(c *fiber.Ctx) error {
@@ -16,7 +26,7 @@ func (s *handlers) roundExperts(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ids, err := s.deps.Rounds.RoundExperts(c.UserContext(), id)
+	ids, err := s.deps.Panels.RoundExperts(c.UserContext(), id)
 	if err != nil {
 		return err
 	}
@@ -37,7 +47,7 @@ func (s *handlers) setRoundExperts(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	ids, err := s.deps.Rounds.SetRoundExperts(c.UserContext(), actorOf(c), id, req.ExpertIDs)
+	ids, err := s.deps.Panels.SetRoundExperts(c.UserContext(), actorOf(c), id, req.ExpertIDs)
 	if err != nil {
 		return err
 	}
@@ -75,7 +85,7 @@ func (s *handlers) roundReminders(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	list, err := s.deps.Rounds.RoundReminders(c.UserContext(), id)
+	list, err := s.deps.Panels.RoundReminders(c.UserContext(), id)
 	if err != nil {
 		return err
 	}
@@ -98,7 +108,7 @@ func (s *handlers) remindExperts(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	list, err := s.deps.Rounds.RemindExperts(c.UserContext(), actorOf(c), id, strings.TrimSpace(req.Message))
+	list, err := s.deps.Panels.RemindExperts(c.UserContext(), actorOf(c), id, strings.TrimSpace(req.Message))
 	if err != nil {
 		return err
 	}

@@ -6,10 +6,8 @@ package server
 
 import (
 	"context"
-	"io"
 	"io/fs"
 	"log/slog"
-	"net/url"
 	"sync"
 	"time"
 
@@ -21,24 +19,6 @@ import (
 	"leitai/models"
 )
 
-// Pinger is a dependency that can say whether it is ready.
-type Pinger interface {
-	Ping(ctx context.Context) error
-}
-
-// Checker is an object store that can say whether it is ready.
-type Checker interface {
-	Check(ctx context.Context) error
-}
-
-// SignedFiles serves the filesystem store's signed download links. It is
-// nil when media live in MinIO, whose presigned links go straight to MinIO.
-type SignedFiles interface {
-	VerifyLink(key string, q url.Values, now time.Time) (contentType, disposition string, err error)
-	Stat(ctx context.Context, key string) (models.ObjectInfo, error)
-	Get(ctx context.Context, key string, rng *models.ByteRange) (io.ReadCloser, models.ObjectInfo, error)
-}
-
 // Accounts signs people in and out.
 type Accounts interface {
 	Login(ctx context.Context, a models.LoginAttempt) (string, models.Session, error)
@@ -48,28 +28,6 @@ type Accounts interface {
 	RedeemLoginLink(ctx context.Context, token, ip, userAgent string) (string, models.Session, error)
 	SetupNeeded(ctx context.Context) (bool, error)
 	SetupFirstAdmin(ctx context.Context, n models.NewUser, ip, userAgent string) (string, models.Session, error)
-}
-
-// Directory holds the units and the users.
-type Directory interface {
-	ListUnits(ctx context.Context) ([]models.Unit, error)
-	CreateUnit(ctx context.Context, actor models.Actor, in models.UnitInput) (models.Unit, error)
-	UpdateUnit(ctx context.Context, actor models.Actor, id int64, in models.UnitInput) (models.Unit, error)
-	DeleteUnit(ctx context.Context, actor models.Actor, id int64) error
-	ImportUnits(ctx context.Context, actor models.Actor, rows []models.UnitImportRow) (int, error)
-	ListUsers(ctx context.Context, f models.UserFilter) ([]models.User, error)
-	UserByID(ctx context.Context, id int64) (models.User, error)
-	CreateUser(ctx context.Context, actor models.Actor, n models.NewUser) (models.User, error)
-	UpdateUser(ctx context.Context, actor models.Actor, id int64, p models.UserProfile) (models.User, error)
-	ResetPassword(ctx context.Context, actor models.Actor, id int64, password string) error
-	ImportUsers(ctx context.Context, actor models.Actor, rows []models.UserImportRow) (map[string]string, error)
-	CreateLoginLink(ctx context.Context, actor models.Actor, userID int64, ttl time.Duration) (string, time.Time, error)
-}
-
-// AuditLog reads the audit chain.
-type AuditLog interface {
-	ListAudit(ctx context.Context, f models.AuditFilter) ([]models.AuditEntry, error)
-	VerifyAudit(ctx context.Context) (models.AuditVerification, error)
 }
 
 // Projects holds the editions and their projects.
@@ -106,20 +64,8 @@ type Rounds interface {
 	SaveScore(ctx context.Context, actor models.Actor, expert models.User, roundID, projectID int64, points map[string]int64, comment string, submit bool) (models.Score, error)
 	DeclareConflict(ctx context.Context, actor models.Actor, expertID, unitID int64, reason string) error
 	DeclaredConflicts(ctx context.Context, expertID int64) ([]int64, error)
-	TieDecisions(ctx context.Context, roundID int64) ([]models.TieDecision, error)
-	DecideTie(ctx context.Context, actor models.Actor, roundID int64, order []string, reason string) (models.TieDecision, error)
-	DeleteTieDecision(ctx context.Context, actor models.Actor, roundID, decisionID int64) error
-	AdvancementOf(ctx context.Context, roundID int64) (models.Advancement, error)
-	SetAdvancement(ctx context.Context, actor models.Actor, roundID int64, in models.AdvanceInput) (models.Advancement, error)
-	RoundExperts(ctx context.Context, roundID int64) ([]int64, error)
-	SetRoundExperts(ctx context.Context, actor models.Actor, roundID int64, expertIDs []int64) ([]int64, error)
-	RemindExperts(ctx context.Context, actor models.Actor, roundID int64, message string) ([]models.Reminder, error)
-	RoundReminders(ctx context.Context, roundID int64) ([]models.Reminder, error)
 	LatestReminders(ctx context.Context, expertID int64) (map[int64]models.Reminder, error)
-	SubmitObjection(ctx context.Context, actor models.Actor, in models.ObjectionInput, now time.Time) (models.Objection, error)
-	RoundObjections(ctx context.Context, roundID int64) ([]models.Objection, error)
 	PublishedObjections(ctx context.Context, roundIDs []int64) (map[int64][]models.Objection, error)
-	AnswerObjection(ctx context.Context, actor models.Actor, id int64, answer string) (models.Objection, error)
 }
 
 // Config is the part of the program's configuration the server uses.
@@ -148,19 +94,23 @@ type Config struct {
 
 // Deps are the server's collaborators, constructed in main.
 type Deps struct {
-	Log      *slog.Logger
-	DB       Pinger
-	Objects  Checker
-	Files    SignedFiles
-	Accounts Accounts
-	Units    Directory
-	Audit    AuditLog
-	Projects Projects
-	Media    MediaLibrary
-	Rounds   Rounds
-	Live     LiveShows
-	Tablets  TabletLinks
-	Figures  Figures
+	Log        *slog.Logger
+	DB         Pinger
+	Objects    Checker
+	Files      SignedFiles
+	Accounts   Accounts
+	Units      UnitStore
+	Users      UserStore
+	Audit      AuditLog
+	Projects   Projects
+	Media      MediaLibrary
+	Rounds     Rounds
+	Decisions  Decisions
+	Objections Objections
+	Panels     Panels
+	Live       LiveShows
+	Tablets    TabletLinks
+	Figures    Figures
 	// Follow is the follow-through of funded projects; Photos serves the
 	// tracker's public photos from the object store.
 	Follow FollowThrough

@@ -1,10 +1,23 @@
 package server
 
 import (
+	"context"
+
 	"github.com/gofiber/fiber/v2"
 
 	"leitai/models"
 )
+
+// UnitStore is what the unit handlers call: the organisation tree and its
+// changes. The unit names other responses show come from ListUnits too
+// (unitTree).
+type UnitStore interface {
+	ListUnits(ctx context.Context) ([]models.Unit, error)
+	CreateUnit(ctx context.Context, actor models.Actor, in models.UnitInput) (models.Unit, error)
+	UpdateUnit(ctx context.Context, actor models.Actor, id int64, in models.UnitInput) (models.Unit, error)
+	DeleteUnit(ctx context.Context, actor models.Actor, id int64) error
+	ImportUnits(ctx context.Context, actor models.Actor, rows []models.UnitImportRow) (int, error)
+}
 
 // unitJSON is a unit as the API shows it.
 type unitJSON struct {

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"sort"
 	"strings"
 	"time"
@@ -9,6 +10,17 @@ import (
 
 	"leitai/models"
 )
+
+// UserStore is what the user handlers call: the accounts an admin manages.
+// The unit names in their answers come from the UnitStore (unitTree).
+type UserStore interface {
+	ListUsers(ctx context.Context, f models.UserFilter) ([]models.User, error)
+	CreateUser(ctx context.Context, actor models.Actor, n models.NewUser) (models.User, error)
+	UpdateUser(ctx context.Context, actor models.Actor, id int64, p models.UserProfile) (models.User, error)
+	ResetPassword(ctx context.Context, actor models.Actor, id int64, password string) error
+	ImportUsers(ctx context.Context, actor models.Actor, rows []models.UserImportRow) (map[string]string, error)
+	CreateLoginLink(ctx context.Context, actor models.Actor, userID int64, ttl time.Duration) (string, time.Time, error)
+}
 
 // adminUserJSON is a user as the admin console shows it.
 type adminUserJSON struct {
@@ -55,7 +67,7 @@ func (s *handlers) listUsers(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	users, err := s.deps.Units.ListUsers(c.UserContext(), f)
+	users, err := s.deps.Users.ListUsers(c.UserContext(), f)
 	if err != nil {
 		return err
 	}
@@ -94,7 +106,7 @@ func (s *handlers) createUser(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	u, err := s.deps.Units.CreateUser(c.UserContext(), actorOf(c), models.NewUser{
+	u, err := s.deps.Users.CreateUser(c.UserContext(), actorOf(c), models.NewUser{
 		Username: req.Username, DisplayName: req.DisplayName, Password: req.Password, Roles: req.Roles,
 		UnitID: req.UnitID, Phone: req.Phone, Expertise: req.Expertise, Bio: req.Bio,
 	})
@@ -123,7 +135,7 @@ func (s *handlers) updateUser(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	u, err := s.deps.Units.UpdateUser(c.UserContext(), actorOf(c), id, models.UserProfile{
+	u, err := s.deps.Users.UpdateUser(c.UserContext(), actorOf(c), id, models.UserProfile{
 		DisplayName: req.DisplayName, Roles: req.Roles, UnitID: req.UnitID, Phone: req.Phone,
 		Expertise: req.Expertise, Bio: req.Bio, Disabled: req.Disabled,
 	})
@@ -146,7 +158,7 @@ func (s *handlers) resetPassword(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	if err := s.deps.Units.ResetPassword(c.UserContext(), actorOf(c), id, req.Password); err != nil {
+	if err := s.deps.Users.ResetPassword(c.UserContext(), actorOf(c), id, req.Password); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
@@ -175,7 +187,7 @@ func (s *handlers) createLoginLink(c *fiber.Ctx) error {
 	if req.TTLMinutes != 0 {
 		ttl = time.Duration(req.TTLMinutes) * time.Minute
 	}
-	token, expires, err := s.deps.Units.CreateLoginLink(c.UserContext(), actorOf(c), id, ttl)
+	token, expires, err := s.deps.Users.CreateLoginLink(c.UserContext(), actorOf(c), id, ttl)
 	if err != nil {
 		return err
 	}
@@ -199,7 +211,7 @@ func (s *handlers) importUsers(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	generated, err := s.deps.Units.ImportUsers(c.UserContext(), actorOf(c), rows)
+	generated, err := s.deps.Users.ImportUsers(c.UserContext(), actorOf(c), rows)
 	if err != nil {
 		return err
 	}
