@@ -80,6 +80,9 @@ export interface PlanMilestone extends MilestoneInput {
 }
 
 export interface Plan {
+  /** contact_name and contact_email are the project's responsible person (reminders by e-mail). */
+  contact_name?: string
+  contact_email?: string
   version: number
   status: PlanStatus
   reason: string
@@ -277,8 +280,14 @@ export function terminateAward(id: number, reason: string, recoverFen: number, o
 
 // --- plans ---
 
-export function proposePlan(id: number, milestones: MilestoneInput[], reason: string, options?: RequestOptions): Promise<AwardDetail> {
-  return detail(api.put<AwardDetail>(`/api/v1/awards/${id}/plan`, { milestones, reason }, options))
+export function proposePlan(
+  id: number,
+  milestones: MilestoneInput[],
+  reason: string,
+  options?: RequestOptions,
+  contact: { contact_name: string; contact_email: string } = { contact_name: '', contact_email: '' },
+): Promise<AwardDetail> {
+  return detail(api.put<AwardDetail>(`/api/v1/awards/${id}/plan`, { milestones, reason, ...contact }, options))
 }
 
 export function approvePlan(id: number, version: number, options?: RequestOptions): Promise<AwardDetail> {

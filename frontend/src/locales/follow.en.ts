@@ -195,6 +195,9 @@ export default {
       back: 'Back to the portal',
     },
     editor: {
+      contactName: 'Person responsible',
+      contactEmail: 'Their e-mail',
+      contactHint: 'Reminders go here 7 days before each due date, on the day and when late (when e-mail is configured).',
       title: 'Implementation plan',
       intro: "List the milestones with due dates, deliverables and indicators; the milestones' payment shares must add up to exactly 100%.",
       template: 'Use the 50/30/20 template',

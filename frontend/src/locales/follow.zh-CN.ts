@@ -195,6 +195,9 @@ export default {
       back: '返回申报门户',
     },
     editor: {
+      contactName: '项目负责人',
+      contactEmail: '负责人电子邮箱',
+      contactHint: '截止日前 7 天、当天和逾期后，系统会向此邮箱发送提醒（已配置邮件时）。',
       title: '实施方案',
       intro: '列出里程碑、截止日期、交付成果和绩效指标；各里程碑的拨付比例合计必须正好是 100%。',
       template: '使用 50/30/20 默认模板',
