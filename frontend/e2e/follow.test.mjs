@@ -134,6 +134,9 @@ describe('follow-through', () => {
       const fen = String(fundingBefore + 10_000_000)
       const yuan = `${fen.slice(0, -2).replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${fen.slice(-2)}`
       assert.match(await page.getByTestId('follow-totals').innerText(), new RegExp(`¥${yuan.replace(/[.]/g, '\\.')}`))
+      // The organiser's dashboard: the demo's late report is counted, the county chart is drawn.
+      assert.match(await page.getByTestId('dash-overdue').innerText(), /^[1-9]/)
+      await page.getByTestId('dash-county-chart').locator('canvas').waitFor()
       await page.getByTestId(`follow-award-${first.project_id}`).click()
       await page.waitForURL(/\/admin\/follow\/awards\/\d+$/)
       awardID = Number(new URL(page.url()).pathname.split('/').pop())
