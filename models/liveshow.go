@@ -233,8 +233,19 @@ type HostView struct {
 	Round   Round
 	Current []HostProject
 	Tally   map[string]int
-	Voters  int
-	Board   Board
+	// Voters counts the current slot's voters; EventVoters the event's.
+	Voters      int
+	EventVoters int
+	Board       Board
+}
+
+// VoteCount is an event's audience count: votes per project, distinct
+// voters in the current slot (Slot) and in the whole event.
+type VoteCount struct {
+	Tally       map[string]int
+	Slot        int
+	SlotVoters  int
+	EventVoters int
 }
 
 // JudgeView is the tablet's state for one judge.

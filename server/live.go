@@ -26,7 +26,7 @@ type LiveShows interface {
 	HostScore(ctx context.Context, actor models.Actor, id, projectID int64, seat int, points map[string]int64, reason string) (models.LiveShow, error)
 	DeviceToken(ctx context.Context, id int64, ip string) (string, error)
 	Vote(ctx context.Context, id, projectID int64, ticket, device, ip string) (int, error)
-	Tally(ctx context.Context, id int64) (map[string]int, int, error)
+	Tally(ctx context.Context, id int64) (models.VoteCount, error)
 	AddTickets(ctx context.Context, actor models.Actor, id int64, count int) ([]string, error)
 	Tickets(ctx context.Context, id int64) ([]models.Ticket, error)
 	WipeRehearsal(ctx context.Context, actor models.Actor, id int64, confirm string, stayRehearsal bool) (models.LiveShow, error)
@@ -387,14 +387,15 @@ func (s *handlers) hostResponse(c *fiber.Ctx, id int64) error {
 		return err
 	}
 	return c.JSON(fiber.Map{
-		"event":   toLiveEventJSON(v.Show, &v.Board),
-		"show":    toShowJSON(v.Show.Show),
-		"rubric":  toRubricItems(v.Round.Rubric),
-		"method":  v.Round.Method,
-		"current": toHostProjects(v.Current),
-		"tally":   v.Tally,
-		"voters":  v.Voters,
-		"board":   v.Board,
+		"event":        toLiveEventJSON(v.Show, &v.Board),
+		"show":         toShowJSON(v.Show.Show),
+		"rubric":       toRubricItems(v.Round.Rubric),
+		"method":       v.Round.Method,
+		"current":      toHostProjects(v.Current),
+		"tally":        v.Tally,
+		"voters":       v.Voters,
+		"event_voters": v.EventVoters,
+		"board":        v.Board,
 	})
 }
 
@@ -713,9 +714,11 @@ func TallyMessage(ctx context.Context, l LiveShows, topic string) ([]byte, error
 	if err != nil {
 		return nil, nil
 	}
-	t, voters, err := l.Tally(ctx, id)
+	vc, err := l.Tally(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	return json.Marshal(fiber.Map{"type": "tally", "tally": t, "voters": voters})
+	// voters is the current slot's (the screen's count); event_voters the
+	// whole event's.
+	return json.Marshal(fiber.Map{"type": "tally", "tally": vc.Tally, "slot": vc.Slot, "voters": vc.SlotVoters, "event_voters": vc.EventVoters})
 }

@@ -79,11 +79,12 @@ func (l *LiveService) board(tx *gorm.DB, id int64) (models.Board, error) {
 		b.Submitted[idString(p)] = len(curScores[p])
 	}
 
-	votes, _, err := tally(tx, s.ID)
+	vc, err := tally(tx, s.ID, sh.Slot)
 	if err != nil {
 		return models.Board{}, err
 	}
-	b.Tally = votes
+	votes := vc.Tally
+	b.Tally, b.Voters, b.EventVoters = votes, vc.SlotVoters, vc.EventVoters
 
 	var revealed []int64
 	var revealedSlots []int
@@ -350,10 +351,11 @@ func liveRoundSheet(tx *gorm.DB, roundID int64) (*judging.Sheet, error) {
 	if err != nil {
 		return nil, err
 	}
-	votes, _, err := tally(tx, s.ID)
+	vc, err := tally(tx, s.ID, s.Show.Slot)
 	if err != nil {
 		return nil, err
 	}
+	votes := vc.Tally
 	sheet := liveSheet(s, rr.model(), scores, previous, audiencePoints(votes, finalists), finalists)
 	return &sheet, nil
 }

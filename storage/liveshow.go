@@ -858,29 +858,52 @@ func (l *LiveService) vote(ctx context.Context, id, projectID int64, ticket, dev
 	return slot, nil
 }
 
-// Tally counts the votes per project (every slot) and the distinct voters.
-func (l *LiveService) Tally(ctx context.Context, id int64) (map[string]int, int, error) {
-	t, v, err := tally(l.db.gorm.WithContext(ctx), id)
-	return t, v, mapError(err)
+// Tally counts the votes per project and the distinct voters of the
+// current slot (the big screen's "已有 N 人投票") and of the whole event.
+func (l *LiveService) Tally(ctx context.Context, id int64) (models.VoteCount, error) {
+	var out models.VoteCount
+	err := l.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var row liveShowRow
+		if err := tx.Select("id", "state").Take(&row, id).Error; err != nil {
+			return err
+		}
+		var sh models.Show
+		if row.State != "" {
+			if err := json.Unmarshal([]byte(row.State), &sh); err != nil {
+				return fmt.Errorf("live show %d state: %w", id, err)
+			}
+		}
+		var err error
+		out, err = tally(tx, id, sh.Slot)
+		return err
+	})
+	return out, mapError(err)
 }
 
-func tally(tx *gorm.DB, id int64) (map[string]int, int, error) {
+// tally counts an event's votes: per project (a project sits in one slot),
+// the distinct voters of the given slot and of the event.
+func tally(tx *gorm.DB, id int64, slot int) (models.VoteCount, error) {
 	var rows []struct {
 		ProjectID int64
 		N         int
 	}
 	if err := tx.Model(&liveVoteRow{}).Select("project_id, COUNT(*) AS n").Where("show_id = ?", id).Group("project_id").Scan(&rows).Error; err != nil {
-		return nil, 0, err
+		return models.VoteCount{}, err
 	}
-	out := map[string]int{}
+	out := models.VoteCount{Tally: map[string]int{}, Slot: slot}
 	for _, r := range rows {
-		out[idString(r.ProjectID)] = r.N
+		out.Tally[idString(r.ProjectID)] = r.N
 	}
-	var voters int64
-	if err := tx.Model(&liveVoteRow{}).Where("show_id = ?", id).Distinct("voter").Count(&voters).Error; err != nil {
-		return nil, 0, err
+	var n int64
+	if err := tx.Model(&liveVoteRow{}).Where("show_id = ? AND slot = ?", id, slot).Count(&n).Error; err != nil {
+		return models.VoteCount{}, err
 	}
-	return out, int(voters), nil
+	out.SlotVoters = int(n) // one vote per voter per slot
+	if err := tx.Model(&liveVoteRow{}).Where("show_id = ?", id).Distinct("voter").Count(&n).Error; err != nil {
+		return models.VoteCount{}, err
+	}
+	out.EventVoters = int(n)
+	return out, nil
 }
 
 // ticketAlphabet avoids look-alikes (0/O, 1/I/L).
@@ -1041,9 +1064,11 @@ func (l *LiveService) HostView(ctx context.Context, id int64) (models.HostView, 
 		if v.Current, err = hostProjects(tx, s, v.Round, s.Show.CurrentProjects()); err != nil {
 			return err
 		}
-		if v.Tally, v.Voters, err = tally(tx, id); err != nil {
+		vc, err := tally(tx, id, s.Show.Slot)
+		if err != nil {
 			return err
 		}
+		v.Tally, v.Voters, v.EventVoters = vc.Tally, vc.SlotVoters, vc.EventVoters
 		v.Board, err = l.board(tx, id)
 		return err
 	})
