@@ -75,6 +75,12 @@ type liveEventJSON struct {
 	Finalists        []finalistJSON  `json:"finalists"`
 	DisplayPath      string          `json:"display_path"`
 	VotePath         string          `json:"vote_path"`
+	// VotesPerAddress and AudienceFloor are as set (0: the default);
+	// VoteCap and Floor the values in force.
+	VotesPerAddress int `json:"votes_per_address"`
+	VoteCap         int `json:"vote_cap"`
+	AudienceFloor   int `json:"audience_floor"`
+	Floor           int `json:"floor"`
 }
 
 // toLiveEventJSON renders an event; board supplies the finalists' titles
@@ -85,7 +91,8 @@ func toLiveEventJSON(s models.LiveShow, board *models.Board) liveEventJSON {
 		PresentationSecs: int(s.Timings.Presentation / time.Second), QASecs: int(s.Timings.QA / time.Second),
 		Pairing: string(s.Pairing), PreviousRoundID: s.PreviousRoundID, Rehearsal: s.Rehearsal, Seed: s.Seed,
 		Slots: s.Slots, Started: s.Started, Judges: []liveJudgeJSON{}, Finalists: []finalistJSON{},
-		DisplayPath: "/display/" + strconv.FormatInt(s.ID, 10), VotePath: "/vote/" + strconv.FormatInt(s.ID, 10)}
+		DisplayPath: "/display/" + strconv.FormatInt(s.ID, 10), VotePath: "/vote/" + strconv.FormatInt(s.ID, 10),
+		VotesPerAddress: s.VotesPerAddress, VoteCap: s.VoteCap(), AudienceFloor: s.AudienceFloor, Floor: s.Floor()}
 	if out.Slots == nil {
 		out.Slots = [][]int64{}
 	}
@@ -113,6 +120,8 @@ type liveEventRequest struct {
 	JudgeIDs         []int64          `json:"judge_ids"`
 	PreviousRoundID  *int64           `json:"previous_round_id"`
 	Rehearsal        *bool            `json:"rehearsal"`
+	VotesPerAddress  *int             `json:"votes_per_address"`
+	AudienceFloor    *int             `json:"audience_floor"`
 }
 
 // settings merges the request over base (PATCH) or the defaults (create).
@@ -147,6 +156,12 @@ func (r liveEventRequest) settings(base models.LiveShowSettings) models.LiveShow
 	}
 	if r.Rehearsal != nil {
 		out.Rehearsal = *r.Rehearsal
+	}
+	if r.VotesPerAddress != nil {
+		out.VotesPerAddress = *r.VotesPerAddress
+	}
+	if r.AudienceFloor != nil {
+		out.AudienceFloor = *r.AudienceFloor
 	}
 	return out
 }

@@ -105,7 +105,7 @@ func (l *LiveService) board(tx *gorm.DB, id int64) (models.Board, error) {
 	if err != nil {
 		return models.Board{}, err
 	}
-	sheet := liveSheet(s, r, scores, previous, audiencePoints(votes, finalists), revealed)
+	sheet := liveSheet(s, r, scores, previous, audiencePoints(votes, finalists, s.Floor()), revealed)
 	if len(sheet.Scores) == 0 {
 		return b, nil
 	}
@@ -270,7 +270,7 @@ func liveSheet(s models.LiveShow, r models.Round, scores map[int64]map[int]score
 
 // audiencePoints is PRODUCT.md's 100 × votes ÷ the most votes any finalist
 // received, in hundredths rounded half up (0 for everyone without votes).
-func audiencePoints(votes map[string]int, finalists []int64) map[string]judging.Points {
+func audiencePoints(votes map[string]int, finalists []int64, floor int) map[string]judging.Points {
 	most := 0
 	for _, p := range finalists {
 		most = max(most, votes[idString(p)])
@@ -278,11 +278,7 @@ func audiencePoints(votes map[string]int, finalists []int64) map[string]judging.
 	out := map[string]judging.Points{}
 	for _, p := range finalists {
 		k := idString(p)
-		if most == 0 {
-			out[k] = 0
-			continue
-		}
-		out[k] = judging.RoundHalfUp(big.NewRat(int64(votes[k])*100, int64(most)))
+		out[k] = judging.AudiencePoints(int64(votes[k]), int64(most), int64(floor))
 	}
 	return out
 }
@@ -356,6 +352,6 @@ func liveRoundSheet(tx *gorm.DB, roundID int64) (*judging.Sheet, error) {
 		return nil, err
 	}
 	votes := vc.Tally
-	sheet := liveSheet(s, rr.model(), scores, previous, audiencePoints(votes, finalists), finalists)
+	sheet := liveSheet(s, rr.model(), scores, previous, audiencePoints(votes, finalists, s.Floor()), finalists)
 	return &sheet, nil
 }
