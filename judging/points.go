@@ -216,23 +216,24 @@ func RoundHalfUp(r *big.Rat) Points {
 	return Points(v)
 }
 
-// AudienceBase is the least number of votes the audience component is
-// measured against: with fewer votes for the best-voted finalist, each vote
-// is worth 100 ÷ AudienceBase points, so that a small turnout cannot swing
-// a result (one vote in the whole event once gave a finalist all 100
-// audience points and reversed a 2.5-point panel lead).
-const AudienceBase = 50
-
-// AudiencePoints is the audience component of a composite: 100 × votes ÷
-// the larger of the most votes any finalist received and AudienceBase,
+// AudiencePoints is the audience component of a composite:
+//
+//	100 × votes ÷ max(mostVotes, floor)
+//
 // rounded half-up to hundredths so that the published score sheet carries
-// it exactly. It is 0 when nobody voted.
-func AudiencePoints(votes, mostVotes int64) Points {
+// it exactly. mostVotes is the most (counted) votes any finalist received;
+// floor is the event's minimum turnout. Relative to the best-voted finalist
+// alone, one vote in the whole event gave its finalist all 100 points and
+// the others 0, enough to reverse a clear panel lead; with the floor a
+// small turnout earns points in proportion to its size (one vote of a
+// floor of 50 is 2 points), and a full turnout (mostVotes ≥ floor) is
+// scored as before. It is 0 when nobody voted.
+func AudiencePoints(votes, mostVotes, floor int64) Points {
 	if votes <= 0 {
 		return 0
 	}
-	base := max(mostVotes, AudienceBase, votes)
-	return RoundHalfUp(big.NewRat(100*votes, base))
+	d := max(mostVotes, floor, votes)
+	return RoundHalfUp(big.NewRat(100*votes, d))
 }
 
 // Score is a ranking value: exact (a rational number of points) for the

@@ -120,19 +120,36 @@ func TestRoundHalfUp(t *testing.T) {
 	if e.Score != 1.005 || math.Round(e.Score*100)/100 != 1.00 {
 		t.Errorf("score %v: the float64 route should round to 1.00", e.Score)
 	}
-	if got := AudiencePoints(200, 300); got != 6667 {
-		t.Errorf("AudiencePoints(200, 300) = %s; want 66.67", got)
+	for _, c := range []struct {
+		votes, most, floor int64
+		want               Points
+	}{
+		{2, 3, 0, 6667},     // no floor: relative to the best-voted
+		{0, 0, 50, 0},       // nobody voted
+		{1, 1, 50, 200},     // one vote in the event: 2 points, not 100
+		{40, 120, 50, 3333}, // a full turnout is scored relative to the best
+		{120, 120, 50, 10000},
+		{30, 40, 50, 6000}, // below the floor: divided by the floor
+	} {
+		if got := AudiencePoints(c.votes, c.most, c.floor); got != c.want {
+			t.Errorf("AudiencePoints(%d, %d, %d) = %s; want %s", c.votes, c.most, c.floor, got, c.want)
+		}
 	}
-	// A small turnout is measured against AudienceBase: one vote in the
-	// event is 2 points, not 100.
-	if got := AudiencePoints(1, 1); got != 200 {
-		t.Errorf("AudiencePoints(1, 1) = %s; want 2.00", got)
+}
+
+// One vote in the whole event cannot reverse a 2.5-point panel lead (#11
+// item 3): with the floor it is worth 2 audience points, 0.2 of composite.
+func TestAudienceFloorKeepsAPanelLead(t *testing.T) {
+	sheet := func(aud Points) string {
+		return `{"method":"mean","scores":[{"judge":"J1","project":"A","total":90},{"judge":"J1","project":"B","total":87.5}],` +
+			`"audience":{"A":0,"B":` + aud.String() + `},"weights":{"panel":60,"previous":30,"audience":10}}`
 	}
-	if got := AudiencePoints(50, 50); got != 10000 {
-		t.Errorf("AudiencePoints(50, 50) = %s; want 100.00", got)
+	if got := mustRank(t, sheet(AudiencePoints(1, 1, 50))).Ranking[0].Project; got != "A" {
+		t.Fatalf("with the floor, one vote put %s first; want A (the panel's lead)", got)
 	}
-	if got := AudiencePoints(0, 0); got != 0 {
-		t.Errorf("AudiencePoints(0, 0) = %s; want 0", got)
+	// The rule it replaces: the single vote's 100 points reversed the lead.
+	if got := mustRank(t, sheet(AudiencePoints(1, 1, 0))).Ranking[0].Project; got != "B" {
+		t.Fatalf("without a floor the single vote should have reversed the lead; got %s first", got)
 	}
 }
 

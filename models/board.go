@@ -31,10 +31,14 @@ type Board struct {
 	Submitted    map[string]int          `json:"submitted"`
 	VotingOpen   bool                    `json:"voting_open"`
 	Tally        map[string]int          `json:"tally"`
-	Results      map[string]BoardResult  `json:"results"`
-	Leaderboard  []BoardRank             `json:"leaderboard"`
-	Winners      map[string]int64        `json:"winners"`
-	Podium       []int64                 `json:"podium,omitempty"`
+	// Voters counts the current slot's voters (the screen's "已有 N 人投票");
+	// EventVoters the event's, shown only where labelled so.
+	Voters      int                    `json:"voters"`
+	EventVoters int                    `json:"event_voters"`
+	Results     map[string]BoardResult `json:"results"`
+	Leaderboard []BoardRank            `json:"leaderboard"`
+	Winners     map[string]int64       `json:"winners"`
+	Podium      []int64                `json:"podium,omitempty"`
 }
 
 // BoardWeights are the composite's weights on the board.

@@ -51,6 +51,39 @@ type LiveShowSettings struct {
 	Rehearsal       bool
 	// JudgeIDs are the panel's users, seated 1…N in this order.
 	JudgeIDs []int64
+	// VotesPerAddress caps the open (device) votes counted from one network
+	// address in one slot: the admin sets it for the venue (how many phones
+	// share its Wi-Fi address); 0 means DefaultVotesPerAddress. Ticket
+	// votes are never capped: a ticket is one person.
+	VotesPerAddress int
+	// AudienceFloor is the minimum turnout the audience points divide by
+	// (see judging.AudiencePoints); 0 means DefaultAudienceFloor.
+	AudienceFloor int
+}
+
+// DefaultVotesPerAddress is the per-address cap per slot when the admin
+// sets none: a mid-sized hall behind one Wi-Fi address.
+const DefaultVotesPerAddress = 200
+
+// DefaultAudienceFloor is the minimum turnout when the admin sets none: with
+// fewer votes than this in the best-voted slot's lead, audience points
+// shrink in proportion, so a handful of votes cannot swing the ranking.
+const DefaultAudienceFloor = 50
+
+// VoteCap is the per-address cap in force.
+func (s LiveShowSettings) VoteCap() int {
+	if s.VotesPerAddress > 0 {
+		return s.VotesPerAddress
+	}
+	return DefaultVotesPerAddress
+}
+
+// Floor is the minimum turnout in force.
+func (s LiveShowSettings) Floor() int {
+	if s.AudienceFloor > 0 {
+		return s.AudienceFloor
+	}
+	return DefaultAudienceFloor
 }
 
 // LiveJudge is a seated judge: 评委<Seat> on the board.
@@ -111,6 +144,12 @@ func (s LiveShowSettings) Validate() error {
 	}
 	if s.Pairing != PairingPK && s.Pairing != PairingSingle {
 		f["pairing"] = "pk or single"
+	}
+	if s.VotesPerAddress < 0 || s.VotesPerAddress > 100000 {
+		f["votes_per_address"] = "0 (the default) to 100000"
+	}
+	if s.AudienceFloor < 0 || s.AudienceFloor > 100000 {
+		f["audience_floor"] = "0 (the default) to 100000"
 	}
 	if len(s.JudgeIDs) < 1 || len(s.JudgeIDs) > 30 {
 		f["judge_ids"] = "1 to 30 judges"
@@ -237,8 +276,19 @@ type HostView struct {
 	Round   Round
 	Current []HostProject
 	Tally   map[string]int
-	Voters  int
-	Board   Board
+	// Voters counts the current slot's voters; EventVoters the event's.
+	Voters      int
+	EventVoters int
+	Board       Board
+}
+
+// VoteCount is an event's audience count: votes per project, distinct
+// voters in the current slot (Slot) and in the whole event.
+type VoteCount struct {
+	Tally       map[string]int
+	Slot        int
+	SlotVoters  int
+	EventVoters int
 }
 
 // JudgeView is the tablet's state for one judge.

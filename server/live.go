@@ -26,7 +26,7 @@ type LiveShows interface {
 	HostScore(ctx context.Context, actor models.Actor, id, projectID int64, seat int, points map[string]int64, reason string) (models.LiveShow, error)
 	DeviceToken(ctx context.Context, id int64, ip string) (string, error)
 	Vote(ctx context.Context, id, projectID int64, ticket, device, ip string) (int, error)
-	Tally(ctx context.Context, id int64) (map[string]int, int, error)
+	Tally(ctx context.Context, id int64) (models.VoteCount, error)
 	AddTickets(ctx context.Context, actor models.Actor, id int64, count int) ([]string, error)
 	Tickets(ctx context.Context, id int64) ([]models.Ticket, error)
 	WipeRehearsal(ctx context.Context, actor models.Actor, id int64, confirm string, stayRehearsal bool) (models.LiveShow, error)
@@ -75,6 +75,12 @@ type liveEventJSON struct {
 	Finalists        []finalistJSON  `json:"finalists"`
 	DisplayPath      string          `json:"display_path"`
 	VotePath         string          `json:"vote_path"`
+	// VotesPerAddress and AudienceFloor are as set (0: the default);
+	// VoteCap and Floor the values in force.
+	VotesPerAddress int `json:"votes_per_address"`
+	VoteCap         int `json:"vote_cap"`
+	AudienceFloor   int `json:"audience_floor"`
+	Floor           int `json:"floor"`
 }
 
 // toLiveEventJSON renders an event; board supplies the finalists' titles
@@ -85,7 +91,8 @@ func toLiveEventJSON(s models.LiveShow, board *models.Board) liveEventJSON {
 		PresentationSecs: int(s.Timings.Presentation / time.Second), QASecs: int(s.Timings.QA / time.Second),
 		Pairing: string(s.Pairing), PreviousRoundID: s.PreviousRoundID, Rehearsal: s.Rehearsal, Seed: s.Seed,
 		Slots: s.Slots, Started: s.Started, Judges: []liveJudgeJSON{}, Finalists: []finalistJSON{},
-		DisplayPath: "/display/" + strconv.FormatInt(s.ID, 10), VotePath: "/vote/" + strconv.FormatInt(s.ID, 10)}
+		DisplayPath: "/display/" + strconv.FormatInt(s.ID, 10), VotePath: "/vote/" + strconv.FormatInt(s.ID, 10),
+		VotesPerAddress: s.VotesPerAddress, VoteCap: s.VoteCap(), AudienceFloor: s.AudienceFloor, Floor: s.Floor()}
 	if out.Slots == nil {
 		out.Slots = [][]int64{}
 	}
@@ -113,6 +120,8 @@ type liveEventRequest struct {
 	JudgeIDs         []int64          `json:"judge_ids"`
 	PreviousRoundID  *int64           `json:"previous_round_id"`
 	Rehearsal        *bool            `json:"rehearsal"`
+	VotesPerAddress  *int             `json:"votes_per_address"`
+	AudienceFloor    *int             `json:"audience_floor"`
 }
 
 // settings merges the request over base (PATCH) or the defaults (create).
@@ -147,6 +156,12 @@ func (r liveEventRequest) settings(base models.LiveShowSettings) models.LiveShow
 	}
 	if r.Rehearsal != nil {
 		out.Rehearsal = *r.Rehearsal
+	}
+	if r.VotesPerAddress != nil {
+		out.VotesPerAddress = *r.VotesPerAddress
+	}
+	if r.AudienceFloor != nil {
+		out.AudienceFloor = *r.AudienceFloor
 	}
 	return out
 }
@@ -387,14 +402,15 @@ func (s *handlers) hostResponse(c *fiber.Ctx, id int64) error {
 		return err
 	}
 	return c.JSON(fiber.Map{
-		"event":   toLiveEventJSON(v.Show, &v.Board),
-		"show":    toShowJSON(v.Show.Show),
-		"rubric":  toRubricItems(v.Round.Rubric),
-		"method":  v.Round.Method,
-		"current": toHostProjects(v.Current),
-		"tally":   v.Tally,
-		"voters":  v.Voters,
-		"board":   v.Board,
+		"event":        toLiveEventJSON(v.Show, &v.Board),
+		"show":         toShowJSON(v.Show.Show),
+		"rubric":       toRubricItems(v.Round.Rubric),
+		"method":       v.Round.Method,
+		"current":      toHostProjects(v.Current),
+		"tally":        v.Tally,
+		"voters":       v.Voters,
+		"event_voters": v.EventVoters,
+		"board":        v.Board,
 	})
 }
 
@@ -713,9 +729,11 @@ func TallyMessage(ctx context.Context, l LiveShows, topic string) ([]byte, error
 	if err != nil {
 		return nil, nil
 	}
-	t, voters, err := l.Tally(ctx, id)
+	vc, err := l.Tally(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	return json.Marshal(fiber.Map{"type": "tally", "tally": t, "voters": voters})
+	// voters is the current slot's (the screen's count); event_voters the
+	// whole event's.
+	return json.Marshal(fiber.Map{"type": "tally", "tally": vc.Tally, "slot": vc.Slot, "voters": vc.SlotVoters, "event_voters": vc.EventVoters})
 }

@@ -79,11 +79,12 @@ func (l *LiveService) board(tx *gorm.DB, id int64) (models.Board, error) {
 		b.Submitted[idString(p)] = len(curScores[p])
 	}
 
-	votes, _, err := tally(tx, s.ID)
+	vc, err := tally(tx, s.ID, sh.Slot)
 	if err != nil {
 		return models.Board{}, err
 	}
-	b.Tally = votes
+	votes := vc.Tally
+	b.Tally, b.Voters, b.EventVoters = votes, vc.SlotVoters, vc.EventVoters
 
 	var revealed []int64
 	var revealedSlots []int
@@ -104,7 +105,7 @@ func (l *LiveService) board(tx *gorm.DB, id int64) (models.Board, error) {
 	if err != nil {
 		return models.Board{}, err
 	}
-	sheet := liveSheet(s, r, scores, previous, audiencePoints(votes, finalists), revealed)
+	sheet := liveSheet(s, r, scores, previous, audiencePoints(votes, finalists, s.Floor()), revealed)
 	if len(sheet.Scores) == 0 {
 		return b, nil
 	}
@@ -169,7 +170,7 @@ func boardProjects(tx *gorm.DB, showID int64, ids []int64, out map[string]models
 	}
 	tree := models.NewUnitTree(units)
 	var withPhoto []int64
-	if err := tx.Model(&mediaRow{}).Distinct("project_id").Where("project_id IN ? AND kind = ? AND purpose = ?", ids, string(models.MediaImage), MediaPurposeApplication).Pluck("project_id", &withPhoto).Error; err != nil {
+	if err := tx.Model(&mediaRow{}).Distinct("project_id").Where("project_id IN ? AND kind = ?", ids, string(models.MediaImage)).Pluck("project_id", &withPhoto).Error; err != nil {
 		return err
 	}
 	for _, p := range rows {
@@ -269,7 +270,7 @@ func liveSheet(s models.LiveShow, r models.Round, scores map[int64]map[int]score
 
 // audiencePoints is PRODUCT.md's 100 × votes ÷ the most votes any finalist
 // received, in hundredths rounded half up (0 for everyone without votes).
-func audiencePoints(votes map[string]int, finalists []int64) map[string]judging.Points {
+func audiencePoints(votes map[string]int, finalists []int64, floor int) map[string]judging.Points {
 	most := 0
 	for _, p := range finalists {
 		most = max(most, votes[idString(p)])
@@ -277,7 +278,7 @@ func audiencePoints(votes map[string]int, finalists []int64) map[string]judging.
 	out := map[string]judging.Points{}
 	for _, p := range finalists {
 		k := idString(p)
-		out[k] = judging.AudiencePoints(int64(votes[k]), int64(most))
+		out[k] = judging.AudiencePoints(int64(votes[k]), int64(most), int64(floor))
 	}
 	return out
 }
@@ -346,10 +347,11 @@ func liveRoundSheet(tx *gorm.DB, roundID int64) (*judging.Sheet, error) {
 	if err != nil {
 		return nil, err
 	}
-	votes, _, err := tally(tx, s.ID)
+	vc, err := tally(tx, s.ID, s.Show.Slot)
 	if err != nil {
 		return nil, err
 	}
-	sheet := liveSheet(s, rr.model(), scores, previous, audiencePoints(votes, finalists), finalists)
+	votes := vc.Tally
+	sheet := liveSheet(s, rr.model(), scores, previous, audiencePoints(votes, finalists, s.Floor()), finalists)
 	return &sheet, nil
 }

@@ -38,6 +38,9 @@ type liveShowRow struct {
 	State            string
 	Ranks            string
 	Started          bool
+	VotesPerAddress  int
+	AudienceFloor    int
+	TalliesPublic    bool
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
 }
@@ -66,6 +69,10 @@ type liveVoteRow struct {
 	Voter     string `gorm:"primaryKey"`
 	ProjectID int64
 	At        time.Time
+	// IP is the address the vote came from; VoidReason, when set, is why
+	// the host voided it (kept, never counted).
+	IP         string
+	VoidReason string
 }
 
 func (liveVoteRow) TableName() string { return "live_votes" }
@@ -108,6 +115,8 @@ func (r liveShowRow) settings() models.LiveShowSettings {
 		Pairing:         models.Pairing(r.Pairing),
 		PreviousRoundID: r.PreviousRoundID,
 		Rehearsal:       r.Rehearsal,
+		VotesPerAddress: r.VotesPerAddress,
+		AudienceFloor:   r.AudienceFloor,
 	}
 }
 
@@ -119,6 +128,7 @@ func (r *liveShowRow) setSettings(s models.LiveShowSettings) {
 	r.Pairing = string(s.Pairing)
 	r.PreviousRoundID = s.PreviousRoundID
 	r.Rehearsal = s.Rehearsal
+	r.VotesPerAddress, r.AudienceFloor = s.VotesPerAddress, s.AudienceFloor
 }
 
 // loadShow reads a show with its round's edition and its seated judges.
@@ -361,7 +371,8 @@ func (l *LiveService) UpdateLiveShow(ctx context.Context, actor models.Actor, id
 		row.setSettings(in)
 		upd := map[string]any{"title": row.Title, "audience_mode": row.AudienceMode, "weight_panel": row.WeightPanel,
 			"weight_previous": row.WeightPrevious, "weight_audience": row.WeightAudience, "presentation_secs": row.PresentationSecs,
-			"qa_secs": row.QASecs, "pairing": row.Pairing, "previous_round_id": row.PreviousRoundID, "rehearsal": row.Rehearsal}
+			"qa_secs": row.QASecs, "pairing": row.Pairing, "previous_round_id": row.PreviousRoundID, "rehearsal": row.Rehearsal,
+			"votes_per_address": row.VotesPerAddress, "audience_floor": row.AudienceFloor}
 		if err := tx.Model(&liveShowRow{}).Where("id = ?", id).Updates(upd).Error; err != nil {
 			return err
 		}
@@ -786,7 +797,7 @@ func (l *LiveService) Vote(ctx context.Context, id, projectID int64, ticket, dev
 			return 0, err
 		}
 	}
-	slot, err := l.vote(ctx, id, projectID, ticket, device)
+	slot, err := l.vote(ctx, id, projectID, ticket, device, ip)
 	if me := (*models.Error)(nil); errors.As(err, &me) && me == errUnknownTicket {
 		if ferr := l.db.recordFailure(ctx, keys, now); ferr != nil {
 			return 0, ferr
@@ -798,14 +809,15 @@ func (l *LiveService) Vote(ctx context.Context, id, projectID int64, ticket, dev
 // errUnknownTicket is a ticket code the event never issued.
 var errUnknownTicket = models.Invalid("unknown ticket code", map[string]string{"ticket": "no such ticket code for this event"})
 
-func (l *LiveService) vote(ctx context.Context, id, projectID int64, ticket, device string) (int, error) {
+func (l *LiveService) vote(ctx context.Context, id, projectID int64, ticket, device, ip string) (int, error) {
 	var slot int
 	err := l.db.tx(ctx, func(tx *gorm.DB) error {
 		var row liveShowRow
-		if err := tx.Select("id", "audience_mode", "state", "slots").Take(&row, id).Error; err != nil {
+		if err := tx.Select("id", "audience_mode", "state", "slots", "votes_per_address").Take(&row, id).Error; err != nil {
 			return err
 		}
-		s := models.LiveShow{ID: row.ID, LiveShowSettings: models.LiveShowSettings{AudienceMode: models.AudienceMode(row.AudienceMode)}}
+		s := models.LiveShow{ID: row.ID, LiveShowSettings: models.LiveShowSettings{AudienceMode: models.AudienceMode(row.AudienceMode),
+			VotesPerAddress: row.VotesPerAddress}}
 		if err := json.Unmarshal([]byte(row.State), &s.Show); err != nil {
 			return fmt.Errorf("live show %d state: %w", id, err)
 		}
@@ -843,7 +855,19 @@ func (l *LiveService) vote(ctx context.Context, id, projectID int64, ticket, dev
 			return models.Errorf(models.KindConflict, "project %d is not in the current slot", projectID)
 		}
 		slot = s.Show.Slot
-		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&liveVoteRow{ShowID: id, Slot: slot, Voter: voter, ProjectID: projectID, At: l.now().UTC()})
+		if strings.HasPrefix(voter, "device:") {
+			// The venue's cap: open votes counted from one address in one
+			// slot (a ticket is one person and is never capped).
+			var n int64
+			if err := tx.Model(&liveVoteRow{}).Where("show_id = ? AND slot = ? AND ip = ? AND voter LIKE ?", id, slot, ip, "device:%").Count(&n).Error; err != nil {
+				return err
+			}
+			if n >= int64(s.VoteCap()) {
+				return &models.Error{Kind: models.KindRateLimited, RetryAfterSeconds: 60,
+					Message: fmt.Sprintf("this network address has reached the venue's limit of %d votes in this slot: vote with a ticket code, or from mobile data", s.VoteCap())}
+			}
+		}
+		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&liveVoteRow{ShowID: id, Slot: slot, Voter: voter, ProjectID: projectID, At: l.now().UTC(), IP: ip})
 		if res.Error != nil {
 			return res.Error
 		}
@@ -858,29 +882,52 @@ func (l *LiveService) vote(ctx context.Context, id, projectID int64, ticket, dev
 	return slot, nil
 }
 
-// Tally counts the votes per project (every slot) and the distinct voters.
-func (l *LiveService) Tally(ctx context.Context, id int64) (map[string]int, int, error) {
-	t, v, err := tally(l.db.gorm.WithContext(ctx), id)
-	return t, v, mapError(err)
+// Tally counts the votes per project and the distinct voters of the
+// current slot (the big screen's "已有 N 人投票") and of the whole event.
+func (l *LiveService) Tally(ctx context.Context, id int64) (models.VoteCount, error) {
+	var out models.VoteCount
+	err := l.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var row liveShowRow
+		if err := tx.Select("id", "state").Take(&row, id).Error; err != nil {
+			return err
+		}
+		var sh models.Show
+		if row.State != "" {
+			if err := json.Unmarshal([]byte(row.State), &sh); err != nil {
+				return fmt.Errorf("live show %d state: %w", id, err)
+			}
+		}
+		var err error
+		out, err = tally(tx, id, sh.Slot)
+		return err
+	})
+	return out, mapError(err)
 }
 
-func tally(tx *gorm.DB, id int64) (map[string]int, int, error) {
+// tally counts an event's votes: per project (a project sits in one slot),
+// the distinct voters of the given slot and of the event.
+func tally(tx *gorm.DB, id int64, slot int) (models.VoteCount, error) {
 	var rows []struct {
 		ProjectID int64
 		N         int
 	}
-	if err := tx.Model(&liveVoteRow{}).Select("project_id, COUNT(*) AS n").Where("show_id = ?", id).Group("project_id").Scan(&rows).Error; err != nil {
-		return nil, 0, err
+	if err := tx.Model(&liveVoteRow{}).Select("project_id, COUNT(*) AS n").Where("show_id = ? AND void_reason = ''", id).Group("project_id").Scan(&rows).Error; err != nil {
+		return models.VoteCount{}, err
 	}
-	out := map[string]int{}
+	out := models.VoteCount{Tally: map[string]int{}, Slot: slot}
 	for _, r := range rows {
-		out[idString(r.ProjectID)] = r.N
+		out.Tally[idString(r.ProjectID)] = r.N
 	}
-	var voters int64
-	if err := tx.Model(&liveVoteRow{}).Where("show_id = ?", id).Distinct("voter").Count(&voters).Error; err != nil {
-		return nil, 0, err
+	var n int64
+	if err := tx.Model(&liveVoteRow{}).Where("show_id = ? AND slot = ? AND void_reason = ''", id, slot).Count(&n).Error; err != nil {
+		return models.VoteCount{}, err
 	}
-	return out, int(voters), nil
+	out.SlotVoters = int(n) // one vote per voter per slot
+	if err := tx.Model(&liveVoteRow{}).Where("show_id = ? AND void_reason = ''", id).Distinct("voter").Count(&n).Error; err != nil {
+		return models.VoteCount{}, err
+	}
+	out.EventVoters = int(n)
+	return out, nil
 }
 
 // ticketAlphabet avoids look-alikes (0/O, 1/I/L).
@@ -1041,9 +1088,11 @@ func (l *LiveService) HostView(ctx context.Context, id int64) (models.HostView, 
 		if v.Current, err = hostProjects(tx, s, v.Round, s.Show.CurrentProjects()); err != nil {
 			return err
 		}
-		if v.Tally, v.Voters, err = tally(tx, id); err != nil {
+		vc, err := tally(tx, id, s.Show.Slot)
+		if err != nil {
 			return err
 		}
+		v.Tally, v.Voters, v.EventVoters = vc.Tally, vc.SlotVoters, vc.EventVoters
 		v.Board, err = l.board(tx, id)
 		return err
 	})

@@ -181,9 +181,9 @@ func testLiveShows(t *testing.T, db *DB) {
 	if _, err := l.Vote(ctx, ev.ID, ev.Slots[1][0], codes[1], "", "10.0.0.1"); models.KindOf(err) != models.KindConflict {
 		t.Fatalf("a vote for another slot's project: %v, want conflict", err)
 	}
-	tally, voters, err := l.Tally(ctx, ev.ID)
-	if err != nil || voters != 2 || tally[strconv.FormatInt(slot0[0], 10)] != 1 || tally[strconv.FormatInt(slot0[1], 10)] != 1 {
-		t.Fatalf("tally %v voters %d %v", tally, voters, err)
+	vc, err := l.Tally(ctx, ev.ID)
+	if err != nil || vc.SlotVoters != 2 || vc.EventVoters != 2 || vc.Slot != 0 || vc.Tally[strconv.FormatInt(slot0[0], 10)] != 1 || vc.Tally[strconv.FormatInt(slot0[1], 10)] != 1 {
+		t.Fatalf("tally %+v %v", vc, err)
 	}
 
 	if _, err := l.LiveAction(ctx, cli, ev.ID, models.ActionOpenScoring, ""); err != nil {
@@ -310,6 +310,24 @@ func testLiveShows(t *testing.T, db *DB) {
 	}
 	if _, err := l.LiveAction(ctx, cli, ev.ID, models.ActionReveal, ""); err != nil {
 		t.Fatal(err)
+	}
+
+	// The next slot starts with no voters of its own: the screen's count is
+	// the slot's (#15 item 3), the event's total is kept apart.
+	if _, err := l.LiveAction(ctx, cli, ev.ID, models.ActionPresent, ""); err != nil {
+		t.Fatal(err)
+	}
+	if vc, err = l.Tally(ctx, ev.ID); err != nil || vc.Slot != 1 || vc.SlotVoters != 0 || vc.EventVoters != 2 {
+		t.Fatalf("tally in slot 2 before any vote: %+v %v", vc, err)
+	}
+	if b, err = l.Board(ctx, ev.ID); err != nil || b.Voters != 0 || b.EventVoters != 2 {
+		t.Fatalf("board in slot 2: voters %d event %d %v", b.Voters, b.EventVoters, err)
+	}
+	if _, err := l.Vote(ctx, ev.ID, ev.Slots[1][0], "", dev, "10.0.0.1"); err != nil {
+		t.Fatal(err)
+	}
+	if vc, err = l.Tally(ctx, ev.ID); err != nil || vc.SlotVoters != 1 || vc.EventVoters != 2 {
+		t.Fatalf("tally in slot 2 after one vote: %+v %v", vc, err)
 	}
 
 	// Every event in the log is the whole public board; none carries a

@@ -39,6 +39,7 @@ func TestStorage(t *testing.T) {
 		{"live broker", testLiveBroker},
 		{"review rounds", testRounds},
 		{"live finals", testLiveShows},
+		{"audience defences: the venue's cap and the minimum turnout", testAudienceDefences},
 		{"tie decisions, advancement, panel, reminders, objections", testDecisions},
 		{"the score save's conflict check agrees with the whole tree", testConflictChains},
 		{"follow-through: awards, plans, reports, checks, tranches, tracker", testFollowThrough},

@@ -79,6 +79,22 @@ describe('applyLiveMessage', () => {
     expect(early.model.voters).toBe(1)
   })
 
+  test("the screen's count is the current slot's: a new slot starts from its board, a late frame of the old slot is ignored", () => {
+    const m = snapshotModel()
+    const slot = m.state!.slot
+    const counted = applyLiveMessage(m, { type: 'tally', tally: { '3': 3 }, voters: 3, slot, event_voters: 3 }, T0).model
+    expect(counted.voters).toBe(3)
+    // The next slot's first board says 0 voters; the old count must not carry over (#15 item 3).
+    const next = applyLiveMessage(counted, event(6, { slot: slot + 1, voters: 0, event_voters: 3 }), T0).model
+    expect(next.voters).toBe(0)
+    const late = applyLiveMessage(next, { type: 'tally', tally: { '3': 3 }, voters: 3, slot, event_voters: 3 }, T0).model
+    expect(late.voters).toBe(0)
+    const fresh = applyLiveMessage(late, { type: 'tally', tally: { '3': 3, '7': 1 }, voters: 1, slot: slot + 1 }, T0).model
+    expect(fresh.voters).toBe(1)
+    // Within one slot, a board event keeps the newer tally frame's count.
+    expect(applyLiveMessage(fresh, event(7, { slot: slot + 1, voters: 0 }), T0).model.voters).toBe(1)
+  })
+
   test('unknown or malformed messages change nothing', () => {
     const m = snapshotModel()
     expect(applyLiveMessage(m, { type: 'hello' }, T0).model).toBe(m)

@@ -87,6 +87,9 @@ export interface BoardState {
   submitted: Record<string, number>
   voting_open: boolean
   tally: Record<string, number>
+  /** voters counts the current slot's voters; event_voters the whole event's (older servers send neither). */
+  voters?: number
+  event_voters?: number
   results: Record<string, ProjectResult>
   leaderboard: LeaderboardRow[]
   winners: Record<string, number>
@@ -97,7 +100,10 @@ export interface BoardState {
 export interface TallyFrame {
   type: 'tally'
   tally: Record<string, number>
+  /** voters counts the voters of slot `slot` (the current one when sent). */
   voters?: number
+  slot?: number
+  event_voters?: number
 }
 
 /** getBoard fetches the public board state. */
@@ -235,7 +241,14 @@ export function applyLiveMessage(model: BoardModel, msg: LiveMessage, receivedAt
       if (!isBoardState(msg.state)) return { model, resync: false }
       const sample = clockSample(msg.state.server_time, receivedAt)
       return {
-        model: { ...model, state: msg.state, epoch, offset, clock: sample ? [sample] : [] },
+        model: {
+          ...model,
+          state: msg.state,
+          voters: typeof msg.state.voters === 'number' ? msg.state.voters : model.voters,
+          epoch,
+          offset,
+          clock: sample ? [sample] : [],
+        },
         resync: false,
       }
     }
@@ -251,10 +264,14 @@ export function applyLiveMessage(model: BoardModel, msg: LiveMessage, receivedAt
         // An event with nothing to build on (or from another history): ask for a snapshot.
         return { model, resync: true }
       }
+      // A new slot starts its own count (the board's, until the next tally frame).
+      const slotChanged = model.state !== null && model.state.slot !== event.state.slot
+      const voters = slotChanged ? (typeof event.state.voters === 'number' ? event.state.voters : null) : model.voters
       return {
         model: {
           ...model,
           state: event.state,
+          voters,
           epoch,
           offset,
           clock: addClockSample(model.clock, clockSample(event.state.server_time, receivedAt)),
@@ -265,7 +282,10 @@ export function applyLiveMessage(model: BoardModel, msg: LiveMessage, receivedAt
     case 'tally': {
       if (!isRecord(msg.tally)) return { model, resync: false }
       const tally = msg.tally as Record<string, number>
-      const voters = typeof msg.voters === 'number' ? msg.voters : model.voters
+      // A frame counted in another slot than the board's (one in flight as the slot changes)
+      // does not set the screen's count: the count is the current slot's.
+      const otherSlot = typeof msg.slot === 'number' && model.state !== null && msg.slot !== model.state.slot
+      const voters = typeof msg.voters === 'number' && !otherSlot ? msg.voters : model.voters
       const state = model.state ? { ...model.state, tally } : null
       return { model: { ...model, state, voters }, resync: false }
     }

@@ -53,6 +53,10 @@ export interface LiveEventInput {
   judge_ids: number[]
   previous_round_id: number | null
   rehearsal: boolean
+  /** votes_per_address caps open votes from one network address per slot (0: the server's default). */
+  votes_per_address?: number
+  /** audience_floor is the minimum turnout audience points divide by (0: the server's default). */
+  audience_floor?: number
 }
 
 /** LiveEvent is a live final attached to a round of kind `live`. */
@@ -78,6 +82,11 @@ export interface LiveEvent {
   finalists: Finalist[]
   display_path: string
   vote_path: string
+  /** votes_per_address and audience_floor as set (0: default); vote_cap and floor those in force. */
+  votes_per_address?: number
+  vote_cap?: number
+  audience_floor?: number
+  floor?: number
 }
 
 /** ShowTimer is a server-authoritative countdown (docs/live.md). */
