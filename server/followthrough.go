@@ -791,7 +791,7 @@ func (s *handlers) tracker(c *fiber.Ctx) error {
 	for i, p := range list {
 		out[i] = toTrackerJSON(p, false)
 	}
-	c.Set(fiber.HeaderCacheControl, "public, max-age=15")
+	c.Set(fiber.HeaderCacheControl, "no-cache") // pages refetch when the live channel says it changed
 	return c.JSON(fiber.Map{"editions": editions, "counties": counties, "tiers": models.DefaultAwardTiers, "projects": out})
 }
 
@@ -808,7 +808,7 @@ func (s *handlers) trackerProject(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	c.Set(fiber.HeaderCacheControl, "public, max-age=15")
+	c.Set(fiber.HeaderCacheControl, "no-cache") // pages refetch when the live channel says it changed
 	return c.JSON(toTrackerJSON(p, true))
 }
 
