@@ -221,13 +221,34 @@ describe('follow-through', () => {
     })
 
     await inContext(t, 'finance_pay', desktop, async (page) => {
-      await signIn(page, base, 'finance', password)
-      await page.goto(`${base}/admin/follow/awards/${awardID}`)
-      await page.getByTestId('tranche-pay-2').click()
-      await field(page, 'pay-reference').fill('HZ-2026-0001')
-      await page.getByTestId('pay-submit').click()
-      await page.getByTestId('tranche-state-2').filter({ hasText: '已拨付' }).waitFor()
-      assert.match(await page.getByTestId('award-paid').innerText(), /¥15,000\.00/)
+      // A citizen has the public tracker open before the payment: it updates without a reload.
+      const watcherContext = await browser.newContext({ viewport: { width: 390, height: 844 } })
+      const watcher = await watcherContext.newPage()
+      try {
+        await watcher.goto(`${base}/tracker`)
+        const released = watcher.getByTestId(`tracker-released-${awardID}`)
+        await released.waitFor()
+        const before = await released.innerText()
+        let navigations = 0
+        watcher.on('framenavigated', () => navigations++)
+
+        await signIn(page, base, 'finance', password)
+        await page.goto(`${base}/admin/follow/awards/${awardID}`)
+        await page.getByTestId('tranche-pay-2').click()
+        await field(page, 'pay-reference').fill('HZ-2026-0001')
+        await page.getByTestId('pay-submit').click()
+        await page.getByTestId('tranche-state-2').filter({ hasText: '已拨付' }).waitFor()
+        assert.match(await page.getByTestId('award-paid').innerText(), /¥15,000\.00/)
+
+        await watcher.waitForFunction(
+          ([id, old]) => document.querySelector(`[data-testid="tracker-released-${id}"]`)?.textContent !== old,
+          [awardID, before],
+          { timeout: 10_000 },
+        )
+        assert.equal(navigations, 0, 'the open tracker page updated without reloading')
+      } finally {
+        await watcherContext.close()
+      }
     })
 
     await inContext(t, 'admin_check', desktop, async (page) => {

@@ -88,7 +88,7 @@ describe('app shell', () => {
     await withPage(browser, t, async (page) => {
       const tracker = await page.goto(`${base}/tracker`)
       assert.equal(tracker?.status(), 200)
-      await page.getByRole('heading', { level: 1, name: '项目跟踪' }).waitFor()
+      await page.getByRole('heading', { level: 1, name: '立项项目公开跟踪' }).waitFor()
       assert.equal(await page.locator('[data-testid="not-found"]').count(), 0)
 
       const unknown = await page.goto(`${base}/no/such/page`)
