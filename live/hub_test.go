@@ -130,10 +130,15 @@ func TestRecoveryFromHistory(t *testing.T) {
 	h, ctx := newTestHub(t, b, Options{Recent: 4})
 	epoch, _, _ := b.Head(ctx, "ev")
 	publish(t, h, "ev", 10)
-	// Let the hub see them.
+	// Let the hub see them: a first viewer's snapshot and events reach
+	// offset 10 only once the hub has dispatched all ten (its snapshot may
+	// come before some of them, then those arrive as events).
 	first := newFakeConn()
 	serve(t, ctx, h, first, "ev", "", 0, false)
-	first.waitFrames(t, 1)
+	got := first.waitFrames(t, 1)
+	for n := 2; got[len(got)-1]["offset"].(float64) < 10; n++ {
+		got = first.waitFrames(t, n)
+	}
 
 	// Within the recent ring (offset 8 → events 9, 10).
 	c := newFakeConn()
