@@ -280,7 +280,17 @@ describe('live PK final', () => {
       for (const pid of slot) {
         await screen.locator(`[data-testid="display-submitted"][data-project-id="${pid}"][data-submitted="3"]`).waitFor()
       }
+      await hostHasAllScores(slot)
     }
+    /**
+     * hostHasAllScores waits until the host console itself shows every tablet's score of the slot:
+     * sealing earlier (while its refresh is still on the way) asks "seal with scores missing?".
+     */
+    const hostHasAllScores = (slot) =>
+      host.waitForFunction(
+        (n) => document.querySelectorAll('[data-testid="judges"] .judges__score.is-in').length === n,
+        slot.length * tablets.length,
+      )
 
     // On failure, every page is screenshotted into the artefacts folder.
     const shootAll = async () => {
@@ -353,6 +363,7 @@ describe('live PK final', () => {
         await tab.locator(`[role="tab"][data-project-id="${pid}"].is-submitted`).waitFor()
       }
     }
+    await hostHasAllScores(slot2)
     await act('seal')
     await act('reveal', true)
     await waitPhase(screen, 'revealed')
