@@ -114,7 +114,9 @@ func TestUploadHandlers(t *testing.T) {
 			}
 			return anUpload(upID), failByID(pid)
 		},
-		list:   func(_ models.User, pid int64) ([]models.Upload, error) { return []models.Upload{anUpload(upID, 1)}, failByID(pid) },
+		list: func(_ models.User, pid int64) ([]models.Upload, error) {
+			return []models.Upload{anUpload(upID, 1)}, failByID(pid)
+		},
 		upload: func(_ models.User, id string) (models.Upload, error) { return anUpload(id, 1, 2), upErr(id) },
 		putPart: func(_ models.User, id string, n int, body []byte, size int64, s []byte) (models.Upload, error) {
 			if string(body) != string(chunk) || size != int64(len(chunk)) || string(s) != string(sum[:]) {
