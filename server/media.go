@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"io"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -10,27 +9,16 @@ import (
 	"leitai/models"
 )
 
-// MediaLibrary keeps projects' photos, videos and documents: resumable
-// uploads in parts, the media, and expiring links to their objects. Every
-// method checks the project's scope for the user (not_found outside it);
-// changes need a project the user may still change.
+// MediaLibrary is what the media handlers call: a project's media and
+// the expiring links to their objects. Every method checks the project's
+// scope for the user (not_found outside it); changes need a project the
+// user may still change. Uploads (uploads.go) and an expert's view of the
+// media (review.go) have their own interfaces.
 type MediaLibrary interface {
-	CreateUpload(ctx context.Context, actor models.Actor, user models.User, projectID int64, in models.NewUploadInput) (models.Upload, error)
-	ListUploads(ctx context.Context, user models.User, projectID int64) ([]models.Upload, error)
-	Upload(ctx context.Context, user models.User, id string) (models.Upload, error)
-	PutPart(ctx context.Context, user models.User, id string, n int, r io.Reader, size int64, md5sum []byte) (models.Upload, error)
-	PresignPart(ctx context.Context, user models.User, id string, n int, md5sum []byte) (models.PresignedPart, error)
-	PartDone(ctx context.Context, user models.User, id string, n int, etag string) (models.Upload, error)
-	AbortUpload(ctx context.Context, user models.User, id string) error
-	CompleteUpload(ctx context.Context, actor models.Actor, user models.User, id string) (models.Media, error)
 	ListMedia(ctx context.Context, user models.User, projectID int64) ([]models.Media, error)
 	MediaByID(ctx context.Context, user models.User, id int64) (models.Media, error)
 	DeleteMedia(ctx context.Context, actor models.Actor, user models.User, id int64) error
 	MediaLinks(ctx context.Context, m models.Media) (models.MediaLinks, error)
-	// CleanLinks are the links for a blind round: to the copy without
-	// metadata, or none (Withheld says why) — never to the original.
-	CleanLinks(ctx context.Context, m models.Media) (models.MediaLinks, error)
-	ReviewMedia(ctx context.Context, expert models.User, roundID, projectID int64) (models.Round, []models.Media, error)
 }
 
 // mediaJSON is a medium as the API shows it.
@@ -85,9 +73,14 @@ func mediaOut(m models.Media, links models.MediaLinks) mediaJSON {
 // media returns the media library or a 503 when the server runs without one.
 func (s *handlers) media() (MediaLibrary, error) {
 	if s.deps.Media == nil {
-		return nil, models.Errorf(models.KindUnavailable, "media are not available on this server")
+		return nil, errNoMedia()
 	}
 	return s.deps.Media, nil
+}
+
+// errNoMedia is the 503 of a server that runs without media.
+func errNoMedia() error {
+	return models.Errorf(models.KindUnavailable, "media are not available on this server")
 }
 
 func (s *handlers) listMedia(c *fiber.Ctx) error {

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"path"
 	"strings"
@@ -11,6 +12,28 @@ import (
 	"leitai/judging"
 	"leitai/models"
 )
+
+// Reviews is what the expert's review handlers call: the expert's rounds
+// and assigned projects, scoring, and declared conflicts of interest.
+type Reviews interface {
+	ExpertRounds(ctx context.Context, expert models.User) ([]models.Round, map[int64][2]int, error)
+	LatestReminders(ctx context.Context, expertID int64) (map[int64]models.Reminder, error)
+	ExpertReviews(ctx context.Context, expert models.User, roundID int64) (models.Round, []models.ReviewItem, error)
+	ReviewProject(ctx context.Context, expert models.User, roundID, projectID int64) (models.Round, models.Project, *models.Score, error)
+	SaveScore(ctx context.Context, actor models.Actor, expert models.User, roundID, projectID int64, points map[string]int64, comment string, submit bool) (models.Score, error)
+	DeclareConflict(ctx context.Context, actor models.Actor, expertID, unitID int64, reason string) error
+	DeclaredConflicts(ctx context.Context, expertID int64) ([]int64, error)
+}
+
+// ReviewFiles is an assigned project's media as its expert sees them: in a
+// blind round only the copies without metadata (CleanLinks).
+type ReviewFiles interface {
+	ReviewMedia(ctx context.Context, expert models.User, roundID, projectID int64) (models.Round, []models.Media, error)
+	MediaLinks(ctx context.Context, m models.Media) (models.MediaLinks, error)
+	// CleanLinks are the links for a blind round: to the copy without
+	// metadata, or none (Withheld says why) — never to the original.
+	CleanLinks(ctx context.Context, m models.Media) (models.MediaLinks, error)
+}
 
 // reviewItemJSON is one project on an expert's list. In blind rounds the
 // unit is not named.
@@ -52,11 +75,11 @@ func (s *handlers) reviewItems(c *fiber.Ctx, round models.Round, items []models.
 // reviewRounds lists the expert's rounds with progress ("12 / 15").
 func (s *handlers) reviewRounds(c *fiber.Ctx) error {
 	sess, _ := sessionOf(c)
-	rounds, counts, err := s.deps.Rounds.ExpertRounds(c.UserContext(), sess.User)
+	rounds, counts, err := s.deps.Reviews.ExpertRounds(c.UserContext(), sess.User)
 	if err != nil {
 		return err
 	}
-	reminders, err := s.deps.Rounds.LatestReminders(c.UserContext(), sess.User.ID)
+	reminders, err := s.deps.Reviews.LatestReminders(c.UserContext(), sess.User.ID)
 	if err != nil {
 		return err
 	}
@@ -89,7 +112,7 @@ func (s *handlers) reviewRound(c *fiber.Ctx) error {
 		return err
 	}
 	sess, _ := sessionOf(c)
-	round, items, err := s.deps.Rounds.ExpertReviews(c.UserContext(), sess.User, id)
+	round, items, err := s.deps.Reviews.ExpertReviews(c.UserContext(), sess.User, id)
 	if err != nil {
 		return err
 	}
@@ -118,7 +141,7 @@ func (s *handlers) reviewProject(c *fiber.Ctx) error {
 		return err
 	}
 	sess, _ := sessionOf(c)
-	round, p, score, err := s.deps.Rounds.ReviewProject(c.UserContext(), sess.User, id, pid)
+	round, p, score, err := s.deps.Reviews.ReviewProject(c.UserContext(), sess.User, id, pid)
 	if err != nil {
 		return err
 	}
@@ -168,7 +191,7 @@ func (s *handlers) saveScore(c *fiber.Ctx) error {
 		return models.Invalid("the comment is too long", map[string]string{"comment": fmt.Sprintf("at most 2000 characters (now %d)", n)})
 	}
 	sess, _ := sessionOf(c)
-	score, err := s.deps.Rounds.SaveScore(c.UserContext(), actorOf(c), sess.User, id, pid, points, strings.TrimSpace(req.Comment), req.Submit)
+	score, err := s.deps.Reviews.SaveScore(c.UserContext(), actorOf(c), sess.User, id, pid, points, strings.TrimSpace(req.Comment), req.Submit)
 	if err != nil {
 		return err
 	}
@@ -186,7 +209,7 @@ func (s *handlers) declareConflict(c *fiber.Ctx) error {
 		return err
 	}
 	sess, _ := sessionOf(c)
-	if err := s.deps.Rounds.DeclareConflict(c.UserContext(), actorOf(c), sess.User.ID, req.UnitID, req.Reason); err != nil {
+	if err := s.deps.Reviews.DeclareConflict(c.UserContext(), actorOf(c), sess.User.ID, req.UnitID, req.Reason); err != nil {
 		return err
 	}
 	return s.myConflicts(c)
@@ -194,7 +217,7 @@ func (s *handlers) declareConflict(c *fiber.Ctx) error {
 
 func (s *handlers) myConflicts(c *fiber.Ctx) error {
 	sess, _ := sessionOf(c)
-	ids, err := s.deps.Rounds.DeclaredConflicts(c.UserContext(), sess.User.ID)
+	ids, err := s.deps.Reviews.DeclaredConflicts(c.UserContext(), sess.User.ID)
 	if err != nil {
 		return err
 	}
@@ -212,9 +235,9 @@ func (s *handlers) myConflicts(c *fiber.Ctx) error {
 // copy is not ready, or cannot be made, is listed with its thumbnail but
 // without links, and "withheld" says why.
 func (s *handlers) reviewMedia(c *fiber.Ctx) error {
-	lib, err := s.media()
-	if err != nil {
-		return err
+	lib := s.deps.ReviewFiles
+	if lib == nil {
+		return errNoMedia()
 	}
 	id, err := pathID(c, "id")
 	if err != nil {
@@ -231,18 +254,16 @@ func (s *handlers) reviewMedia(c *fiber.Ctx) error {
 	}
 	out := make([]mediaJSON, len(list))
 	for i, m := range list {
-		if !round.Blind {
-			if out[i], err = s.mediaJSON(c, m); err != nil {
-				return err
-			}
-			continue
+		links := lib.MediaLinks
+		if round.Blind {
+			m.Filename, m.ProcessError = blindName(i+1, m.Filename), ""
+			links = lib.CleanLinks
 		}
-		m.Filename, m.ProcessError = blindName(i+1, m.Filename), ""
-		links, err := lib.CleanLinks(c.UserContext(), m)
+		l, err := links(c.UserContext(), m)
 		if err != nil {
 			return err
 		}
-		out[i] = mediaOut(m, links)
+		out[i] = mediaOut(m, l)
 	}
 	return c.JSON(fiber.Map{"media": out, "blind": round.Blind})
 }

@@ -58,13 +58,6 @@ type Rounds interface {
 	AssignRound(ctx context.Context, actor models.Actor, roundID int64, seed uint64) (judging.Assignment, error)
 	RoundProgress(ctx context.Context, roundID int64) ([]models.ExpertProgress, error)
 	RoundSheet(ctx context.Context, roundID int64) (judging.Sheet, error)
-	ExpertRounds(ctx context.Context, expert models.User) ([]models.Round, map[int64][2]int, error)
-	ExpertReviews(ctx context.Context, expert models.User, roundID int64) (models.Round, []models.ReviewItem, error)
-	ReviewProject(ctx context.Context, expert models.User, roundID, projectID int64) (models.Round, models.Project, *models.Score, error)
-	SaveScore(ctx context.Context, actor models.Actor, expert models.User, roundID, projectID int64, points map[string]int64, comment string, submit bool) (models.Score, error)
-	DeclareConflict(ctx context.Context, actor models.Actor, expertID, unitID int64, reason string) error
-	DeclaredConflicts(ctx context.Context, expertID int64) ([]int64, error)
-	LatestReminders(ctx context.Context, expertID int64) (map[int64]models.Reminder, error)
 	PublishedObjections(ctx context.Context, roundIDs []int64) (map[int64][]models.Objection, error)
 }
 
@@ -94,23 +87,29 @@ type Config struct {
 
 // Deps are the server's collaborators, constructed in main.
 type Deps struct {
-	Log        *slog.Logger
-	DB         Pinger
-	Objects    Checker
-	Files      SignedFiles
-	Accounts   Accounts
-	Units      UnitStore
-	Users      UserStore
-	Audit      AuditLog
-	Projects   Projects
-	Media      MediaLibrary
-	Rounds     Rounds
-	Decisions  Decisions
-	Objections Objections
-	Panels     Panels
-	Live       LiveShows
-	Tablets    TabletLinks
-	Figures    Figures
+	Log *slog.Logger
+	// Each handler file declares the few methods it calls (UnitStore in
+	// units.go, Reviews in review.go, …); main hands the storage services
+	// in, and a test only the fakes its handlers need.
+	DB          Pinger
+	Objects     Checker
+	Files       SignedFiles
+	Accounts    Accounts
+	Units       UnitStore
+	Users       UserStore
+	Audit       AuditLog
+	Projects    Projects
+	Media       MediaLibrary
+	Uploads     Uploads
+	ReviewFiles ReviewFiles
+	Rounds      Rounds
+	Reviews     Reviews
+	Decisions   Decisions
+	Objections  Objections
+	Panels      Panels
+	Live        LiveShows
+	Tablets     TabletLinks
+	Figures     Figures
 	// Follow is the follow-through of funded projects; Photos serves the
 	// tracker's public photos from the object store.
 	Follow FollowThrough

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/hex"
 	"io"
@@ -13,6 +14,30 @@ import (
 
 	"leitai/models"
 )
+
+// Uploads is what the upload handlers call: resumable uploads in parts,
+// through this server or straight to the object store, ending in a medium
+// (whose links MediaLinks makes). Every method checks the project's scope
+// for the user, as MediaLibrary's do.
+type Uploads interface {
+	CreateUpload(ctx context.Context, actor models.Actor, user models.User, projectID int64, in models.NewUploadInput) (models.Upload, error)
+	ListUploads(ctx context.Context, user models.User, projectID int64) ([]models.Upload, error)
+	Upload(ctx context.Context, user models.User, id string) (models.Upload, error)
+	PutPart(ctx context.Context, user models.User, id string, n int, r io.Reader, size int64, md5sum []byte) (models.Upload, error)
+	PresignPart(ctx context.Context, user models.User, id string, n int, md5sum []byte) (models.PresignedPart, error)
+	PartDone(ctx context.Context, user models.User, id string, n int, etag string) (models.Upload, error)
+	AbortUpload(ctx context.Context, user models.User, id string) error
+	CompleteUpload(ctx context.Context, actor models.Actor, user models.User, id string) (models.Media, error)
+	MediaLinks(ctx context.Context, m models.Media) (models.MediaLinks, error)
+}
+
+// uploads returns the uploads or a 503 when the server runs without media.
+func (s *handlers) uploads() (Uploads, error) {
+	if s.deps.Uploads == nil {
+		return nil, errNoMedia()
+	}
+	return s.deps.Uploads, nil
+}
 
 // uploadJSON is a resumable upload as the API shows it.
 type uploadJSON struct {
@@ -70,7 +95,7 @@ type newUploadRequest struct {
 }
 
 func (s *handlers) createUpload(c *fiber.Ctx) error {
-	lib, err := s.media()
+	lib, err := s.uploads()
 	if err != nil {
 		return err
 	}
@@ -92,7 +117,7 @@ func (s *handlers) createUpload(c *fiber.Ctx) error {
 }
 
 func (s *handlers) listUploads(c *fiber.Ctx) error {
-	lib, err := s.media()
+	lib, err := s.uploads()
 	if err != nil {
 		return err
 	}
@@ -113,7 +138,7 @@ func (s *handlers) listUploads(c *fiber.Ctx) error {
 }
 
 func (s *handlers) getUpload(c *fiber.Ctx) error {
-	lib, err := s.media()
+	lib, err := s.uploads()
 	if err != nil {
 		return err
 	}
@@ -132,7 +157,7 @@ func (s *handlers) getUpload(c *fiber.Ctx) error {
 // putPart takes one chunk as the raw body with its Content-MD5. Fiber has
 // read the body already (it is at most the chunk size, under BodyLimit).
 func (s *handlers) putPart(c *fiber.Ctx) error {
-	lib, err := s.media()
+	lib, err := s.uploads()
 	if err != nil {
 		return err
 	}
@@ -175,7 +200,7 @@ type presignRequest struct {
 }
 
 func (s *handlers) presignPart(c *fiber.Ctx) error {
-	lib, err := s.media()
+	lib, err := s.uploads()
 	if err != nil {
 		return err
 	}
@@ -208,7 +233,7 @@ type partDoneRequest struct {
 }
 
 func (s *handlers) partDone(c *fiber.Ctx) error {
-	lib, err := s.media()
+	lib, err := s.uploads()
 	if err != nil {
 		return err
 	}
@@ -233,7 +258,7 @@ func (s *handlers) partDone(c *fiber.Ctx) error {
 }
 
 func (s *handlers) completeUpload(c *fiber.Ctx) error {
-	lib, err := s.media()
+	lib, err := s.uploads()
 	if err != nil {
 		return err
 	}
@@ -246,15 +271,15 @@ func (s *handlers) completeUpload(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out, err := s.mediaJSON(c, m)
+	links, err := lib.MediaLinks(c.UserContext(), m)
 	if err != nil {
 		return err
 	}
-	return c.Status(fiber.StatusCreated).JSON(out)
+	return c.Status(fiber.StatusCreated).JSON(mediaOut(m, links))
 }
 
 func (s *handlers) abortUpload(c *fiber.Ctx) error {
-	lib, err := s.media()
+	lib, err := s.uploads()
 	if err != nil {
 		return err
 	}
