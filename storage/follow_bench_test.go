@@ -64,8 +64,8 @@ func BenchmarkTracker500(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		list, err := s.Tracker(ctx, models.TrackerFilter{})
-		if err != nil || len(list) != 500 {
-			b.Fatalf("%d projects, %v", len(list), err)
+		if err != nil || len(list.Projects) != 500 {
+			b.Fatalf("%d projects, %v", len(list.Projects), err)
 		}
 	}
 }
