@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"strings"
 	"time"
 
@@ -8,6 +9,18 @@ import (
 
 	"leitai/models"
 )
+
+// Projects holds the units' projects.
+type Projects interface {
+	CreateProject(ctx context.Context, actor models.Actor, user models.User, editionID int64, f models.ProjectFields, loc *time.Location) (models.Project, error)
+	ProjectByID(ctx context.Context, user models.User, id int64) (models.Project, error)
+	SaveDraft(ctx context.Context, user models.User, id int64, f models.ProjectFields, loc *time.Location) (models.Project, error)
+	SubmitProject(ctx context.Context, actor models.Actor, user models.User, id int64, loc *time.Location) (models.Project, error)
+	WithdrawProject(ctx context.Context, actor models.Actor, user models.User, id int64, loc *time.Location) (models.Project, error)
+	ProjectVersions(ctx context.Context, user models.User, id int64) ([]models.ProjectVersion, error)
+	SetEligibility(ctx context.Context, actor models.Actor, ids []int64, eligible bool, reason string) ([]models.Project, error)
+	ListProjects(ctx context.Context, user models.User, f models.ProjectFilter) ([]models.Project, error)
+}
 
 // projectJSON is a project as its unit and the admins see it. `missing`
 // lists the required fields still empty, for the submit checklist.
@@ -107,7 +120,7 @@ func (s *handlers) listProjects(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.deps.Projects.EditionByID(c.UserContext(), f.EditionID); err != nil {
+	if _, err := s.deps.Editions.EditionByID(c.UserContext(), f.EditionID); err != nil {
 		return err
 	}
 	sess, _ := sessionOf(c)
