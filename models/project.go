@@ -23,18 +23,22 @@ const (
 
 // ProjectFields are the texts a unit writes. Limits count characters
 // (runes), as people do.
+//
+// It is the one type of the eleven fields: the database row embeds it, the
+// API reads and writes it under these names, and a submitted version's
+// snapshot is its JSON.
 type ProjectFields struct {
-	Title          string
-	Category       string
-	Summary        string
-	Problem        string // 痛点
-	Approach       string // 做法
-	Results        string // 成效: indicators and beneficiaries
-	Replicability  string // 推广
-	Sustainability string // 长效
-	StartDate      string // YYYY-MM-DD
-	ContactName    string
-	ContactPhone   string
+	Title          string `json:"title"`
+	Category       string `json:"category"`
+	Summary        string `json:"summary"`
+	Problem        string `json:"problem"`        // 痛点
+	Approach       string `json:"approach"`       // 做法
+	Results        string `json:"results"`        // 成效: indicators and beneficiaries
+	Replicability  string `json:"replicability"`  // 推广
+	Sustainability string `json:"sustainability"` // 长效
+	StartDate      string `json:"start_date"`     // YYYY-MM-DD
+	ContactName    string `json:"contact_name"`
+	ContactPhone   string `json:"contact_phone"`
 }
 
 // FieldLimit is one field's name and its character cap.

@@ -38,20 +38,10 @@ func (r editionRow) model() models.Edition {
 }
 
 type projectRow struct {
-	ID                int64 `gorm:"primaryKey"`
-	EditionID         int64
-	UnitID            int64
-	Title             string
-	Category          string
-	Summary           string
-	Problem           string
-	Approach          string
-	Results           string
-	Replicability     string
-	Sustainability    string
-	StartDate         string
-	ContactName       string
-	ContactPhone      string
+	ID        int64 `gorm:"primaryKey"`
+	EditionID int64
+	UnitID    int64
+	models.ProjectFields
 	Status            string
 	EligibilityReason string
 	Version           int
@@ -65,9 +55,7 @@ func (projectRow) TableName() string { return "projects" }
 func (r projectRow) model() models.Project {
 	p := models.Project{ID: r.ID, EditionID: r.EditionID, UnitID: r.UnitID, Status: models.ProjectStatus(r.Status),
 		EligibilityReason: r.EligibilityReason, Version: r.Version, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
-		ProjectFields: models.ProjectFields{Title: r.Title, Category: r.Category, Summary: r.Summary, Problem: r.Problem,
-			Approach: r.Approach, Results: r.Results, Replicability: r.Replicability, Sustainability: r.Sustainability,
-			StartDate: r.StartDate, ContactName: r.ContactName, ContactPhone: r.ContactPhone}}
+		ProjectFields: r.ProjectFields}
 	if r.SubmittedAt != nil {
 		t := r.SubmittedAt.UTC()
 		p.SubmittedAt = &t
@@ -76,10 +64,9 @@ func (r projectRow) model() models.Project {
 }
 
 func (r *projectRow) setFields(f models.ProjectFields) {
-	r.Title, r.Category, r.Summary = strings.TrimSpace(f.Title), f.Category, f.Summary
-	r.Problem, r.Approach, r.Results = f.Problem, f.Approach, f.Results
-	r.Replicability, r.Sustainability, r.StartDate = f.Replicability, f.Sustainability, strings.TrimSpace(f.StartDate)
-	r.ContactName, r.ContactPhone = strings.TrimSpace(f.ContactName), strings.TrimSpace(f.ContactPhone)
+	f.Title, f.StartDate = strings.TrimSpace(f.Title), strings.TrimSpace(f.StartDate)
+	f.ContactName, f.ContactPhone = strings.TrimSpace(f.ContactName), strings.TrimSpace(f.ContactPhone)
+	r.ProjectFields = f
 }
 
 var projectFieldColumns = []string{"title", "category", "summary", "problem", "approach", "results",
@@ -362,12 +349,13 @@ func (db *DB) ProjectVersions(ctx context.Context, user models.User, id int64) (
 	}
 	out := make([]models.ProjectVersion, len(rows))
 	for i, r := range rows {
-		var m map[string]string
-		_ = json.Unmarshal([]byte(r.Snapshot), &m)
-		out[i] = models.ProjectVersion{Version: r.Version, SubmittedAt: r.SubmittedAt.UTC(), SubmittedBy: r.SubmittedBy,
-			Fields: models.ProjectFields{Title: m["title"], Category: m["category"], Summary: m["summary"], Problem: m["problem"],
-				Approach: m["approach"], Results: m["results"], Replicability: m["replicability"], Sustainability: m["sustainability"],
-				StartDate: m["start_date"], ContactName: m["contact_name"], ContactPhone: m["contact_phone"]}}
+		// The snapshot is the canonical JSON of the fields' map, under the
+		// names ProjectFields reads.
+		var f models.ProjectFields
+		if err := json.Unmarshal([]byte(r.Snapshot), &f); err != nil {
+			return nil, fmt.Errorf("project %d version %d: %w", id, r.Version, err)
+		}
+		out[i] = models.ProjectVersion{Version: r.Version, SubmittedAt: r.SubmittedAt.UTC(), SubmittedBy: r.SubmittedBy, Fields: f}
 	}
 	return out, nil
 }
