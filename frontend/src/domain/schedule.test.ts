@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest'
-import { fromBeijingInput, phaseOf, spanKey, spanUntil, toBeijingInput } from './schedule'
+import { fromZoneInput, phaseOf, spanKey, spanUntil, toZoneInput } from './schedule'
+import { zoneFrom, zoneOffsetMinutes } from '@/time'
 
 const edition = {
   status: 'active' as const,
@@ -28,9 +29,28 @@ describe('schedule', () => {
   })
 
   test('Beijing wall-clock input round-trips whatever the browser zone', () => {
-    expect(toBeijingInput('2026-04-30T09:00:00Z')).toBe('2026-04-30 17:00')
-    expect(fromBeijingInput('2026-04-30 17:00')).toBe('2026-04-30T09:00:00.000Z')
-    expect(fromBeijingInput('2026-01-01 00:30')).toBe('2025-12-31T16:30:00.000Z')
-    expect(fromBeijingInput('nonsense')).toBe('')
+    expect(toZoneInput('2026-04-30T09:00:00Z')).toBe('2026-04-30 17:00')
+    expect(fromZoneInput('2026-04-30 17:00')).toBe('2026-04-30T09:00:00.000Z')
+    expect(fromZoneInput('2026-01-01 00:30')).toBe('2025-12-31T16:30:00.000Z')
+    expect(fromZoneInput('nonsense')).toBe('')
+  })
+
+  test('another server zone, with daylight saving, and impossible dates', () => {
+    expect(zoneOffsetMinutes(Date.parse('2026-04-30T09:00:00Z'), 'Asia/Shanghai')).toBe(480)
+    // Berlin is UTC+1 in winter and UTC+2 in summer: the offset is the one of that day.
+    expect(fromZoneInput('2026-01-15 12:00', 'Europe/Berlin')).toBe('2026-01-15T11:00:00.000Z')
+    expect(fromZoneInput('2026-07-15 12:00', 'Europe/Berlin')).toBe('2026-07-15T10:00:00.000Z')
+    expect(fromZoneInput('2026-04-31 12:00')).toBe('')
+    expect(fromZoneInput('2026-13-01 12:00')).toBe('')
+  })
+
+  test('the zone comes from the page, and falls back when it names none this browser knows', () => {
+    const page = (content: string | null) => ({
+      querySelector: () => (content === null ? null : ({ getAttribute: () => content } as unknown as Element)),
+    })
+    expect(zoneFrom(page('Asia/Urumqi'))).toBe('Asia/Urumqi')
+    expect(zoneFrom(page(null))).toBe('Asia/Shanghai')
+    expect(zoneFrom(page('Mars/Olympus'))).toBe('Asia/Shanghai')
+    expect(zoneFrom(undefined)).toBe('Asia/Shanghai')
   })
 })
