@@ -97,7 +97,7 @@ func (n NewUser) Validate() error {
 	if p := PasswordProblem(n.Password); p != "" {
 		fields["password"] = p
 	}
-	UserProfile{DisplayName: n.DisplayName, Roles: n.Roles, UnitID: n.UnitID, Phone: n.Phone, Expertise: n.Expertise, Bio: n.Bio, Email: n.Email}.check(fields)
+	UserProfile{DisplayName: n.DisplayName, Roles: n.Roles, UnitID: n.UnitID, Phone: n.Phone, Expertise: n.Expertise, Bio: n.Bio, Email: &n.Email}.check(fields)
 	if len(fields) > 0 {
 		return Invalid("the user is not valid", fields)
 	}
@@ -113,7 +113,8 @@ type UserProfile struct {
 	Expertise   []string
 	Bio         string
 	Disabled    bool
-	Email       string
+	// Email is the address notifications go to; nil keeps the current one.
+	Email *string
 }
 
 // Validate checks the profile and names every problem.
@@ -148,8 +149,10 @@ func (p UserProfile) check(fields map[string]string) {
 	if p.Phone != "" && !ValidPhone(p.Phone) {
 		fields["phone"] = "a phone number such as 13812345678 or 0752-2345678"
 	}
-	if e := EmailProblem(strings.TrimSpace(p.Email)); e != "" {
-		fields["email"] = e
+	if p.Email != nil {
+		if e := EmailProblem(strings.TrimSpace(*p.Email)); e != "" {
+			fields["email"] = e
+		}
 	}
 	if len(p.Expertise) > 10 {
 		fields["expertise"] = "at most 10 fields"

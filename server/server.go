@@ -115,7 +115,11 @@ type Deps struct {
 	Follow FollowThrough
 	// Drafts deletes a unit's never-submitted drafts.
 	Drafts DraftDeleter
-	Photos PhotoStore
+	// Returns sends a submitted project back to its unit; Notifications
+	// are each user's own notifications and settings.
+	Returns       ProjectReturner
+	Notifications Notifications
+	Photos        PhotoStore
 	// Hub serves the live boards' websockets; Context is the server's
 	// lifetime (websocket handlers outlive their requests).
 	Hub      *live.Hub

@@ -273,7 +273,10 @@ func (db *DB) UpdateUser(ctx context.Context, actor models.Actor, id int64, p mo
 		}
 		row.DisplayName, row.Roles, row.UnitID = p.DisplayName, rolesText(p.Roles), p.UnitID
 		row.Phone, row.Expertise, row.Bio = strings.TrimSpace(p.Phone), expertiseText(p.Expertise), p.Bio
-		row.Disabled, row.Email, row.UpdatedAt = p.Disabled, strings.TrimSpace(p.Email), time.Now().UTC()
+		row.Disabled, row.UpdatedAt = p.Disabled, time.Now().UTC()
+		if p.Email != nil {
+			row.Email = strings.TrimSpace(*p.Email)
+		}
 		if err := tx.Model(&row).Select("display_name", "roles", "unit_id", "phone", "expertise", "bio", "disabled", "email", "updated_at").Updates(&row).Error; err != nil {
 			return err
 		}
