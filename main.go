@@ -513,7 +513,7 @@ func cmdBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 
 // NotificationInterval is how often an instance sends pending
 // notification e-mails and looks for reminders before rounds close.
-const NotificationInterval = 30 * time.Second
+const NotificationInterval = 10 * time.Second
 
 func runNotifications(ctx context.Context, notes *storage.NotificationService, sender mail.Sender, log *slog.Logger) {
 	host, _ := os.Hostname()
