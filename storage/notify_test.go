@@ -83,6 +83,31 @@ func testNotifications(t *testing.T, db *DB) {
 	if got, _ := a.Settings(ctx, u0); got.Email != "li@unit-a.example.org" || got.Language != "zh-CN" {
 		t.Fatalf("trimmed e-mail: %+v", got)
 	}
+	// The admin sets an e-mail in the user editor; absent keeps it.
+	profile := models.UserProfile{DisplayName: "nb1", Roles: []models.Role{models.RoleUnit}, UnitID: &unitB}
+	bad := "not an address"
+	profile.Email = &bad
+	if _, err := db.UpdateUser(ctx, cli, u1.ID, profile); fieldsOf(err)["email"] == "" {
+		t.Fatalf("a bad e-mail from the admin: %v", err)
+	}
+	addr := "b1@unit-b.example.org"
+	profile.Email = &addr
+	if u, err := db.UpdateUser(ctx, cli, u1.ID, profile); err != nil || u.Email != addr {
+		t.Fatalf("the admin sets the e-mail: %+v %v", u, err)
+	}
+	profile.Email = nil
+	if u, err := db.UpdateUser(ctx, cli, u1.ID, profile); err != nil || u.Email != addr {
+		t.Fatalf("an absent e-mail keeps it: %+v %v", u, err)
+	}
+	none := ""
+	profile.Email = &none
+	if u, err := db.UpdateUser(ctx, cli, u1.ID, profile); err != nil || u.Email != "" {
+		t.Fatalf("an empty e-mail removes it: %+v %v", u, err)
+	}
+	if u, err := db.CreateUser(ctx, cli, models.NewUser{Username: "nmail", Password: "a-good-password-1", Roles: []models.Role{models.RoleHost},
+		Email: "new@example.org"}); err != nil || u.Email != "new@example.org" || u.Language != "zh-CN" {
+		t.Fatalf("create with an e-mail: %+v %v", u, err)
+	}
 
 	// Submitted, returned with the reason, submitted again.
 	newProject := func(u models.User, title string) int64 {
