@@ -152,6 +152,7 @@ describe('notifications', () => {
       const item = page.getByTestId('bell-item').first()
       await item.filter({ hasText: '项目已退回修改' }).waitFor()
       assert.ok((await item.textContent()).includes(reason), 'the notification gives the reason')
+      if (process.env.LEITAI_E2E_ARTIFACTS) await page.screenshot({ path: join(process.env.LEITAI_E2E_ARTIFACTS, 'notify_bell.png') })
       await item.click()
       await page.waitForURL(new RegExp(`/portal/projects/${p.id}$`))
       await page.getByTestId('returned-note').filter({ hasText: reason }).waitFor()
