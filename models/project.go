@@ -19,6 +19,9 @@ const (
 	ProjectWithdrawn  ProjectStatus = "withdrawn"
 	ProjectEligible   ProjectStatus = "eligible"
 	ProjectIneligible ProjectStatus = "ineligible"
+	// ProjectReturned: the organisers sent a submission back for changes,
+	// with the reason; the unit edits it and submits again.
+	ProjectReturned ProjectStatus = "returned"
 )
 
 // ProjectFields are the texts a unit writes. Limits count characters
@@ -127,7 +130,7 @@ type Project struct {
 // withdrawn projects only (a submitted project is withdrawn first).
 func (p Project) CanEdit() error {
 	switch p.Status {
-	case ProjectDraft, ProjectWithdrawn:
+	case ProjectDraft, ProjectWithdrawn, ProjectReturned:
 		return nil
 	case ProjectSubmitted:
 		return Errorf(KindConflict, "the project is submitted: withdraw it to make changes")
@@ -151,6 +154,15 @@ func (p Project) CanJudgeEligibility() error {
 		return nil
 	}
 	return Errorf(KindConflict, "project %d is %s: only submitted projects are checked", p.ID, p.Status)
+}
+
+// CanReturn reports whether the organisers may send the project back to
+// the unit for changes: a submission not yet checked for eligibility.
+func (p Project) CanReturn() error {
+	if p.Status != ProjectSubmitted {
+		return Errorf(KindConflict, "only a submitted project can be returned (this one is %s)", p.Status)
+	}
+	return nil
 }
 
 // ProjectFilter narrows project lists.

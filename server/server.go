@@ -73,7 +73,11 @@ type Deps struct {
 	Follow FollowThrough
 	// Drafts deletes a unit's never-submitted drafts.
 	Drafts DraftDeleter
-	Photos PhotoStore
+	// Returns sends a submitted project back to its unit; Notifications
+	// are each user's own notifications and settings.
+	Returns       ProjectReturner
+	Notifications Notifications
+	Photos        PhotoStore
 	// Clock is "now" for the handlers (nil: time.Now), so that a test can
 	// set the day.
 	Clock func() time.Time

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"gorm.io/gorm"
 
@@ -293,14 +295,23 @@ func (db *DB) SubmitProject(ctx context.Context, actor models.Actor, user models
 		out.Status = string(models.ProjectSubmitted)
 		out.SubmittedAt = &now
 		out.UpdatedAt = now
-		if err := tx.Model(&out).Select("version", "status", "submitted_at", "updated_at").Updates(&out).Error; err != nil {
+		out.EligibilityReason = "" // a return's reason is answered by the new submission
+		if err := tx.Model(&out).Select("version", "status", "submitted_at", "updated_at", "eligibility_reason").Updates(&out).Error; err != nil {
 			return err
 		}
 		if err := tx.Create(&versionRow{ProjectID: id, Version: out.Version, Snapshot: snap, SubmittedAt: now, SubmittedBy: actor.Name}).Error; err != nil {
 			return err
 		}
-		return db.appendAudit(tx, models.AuditRecord{Actor: actor, Action: "project.submit", Entity: "project",
-			EntityID: idString(id), After: map[string]any{"version": out.Version, "title": out.Title}})
+		if err := db.appendAudit(tx, models.AuditRecord{Actor: actor, Action: "project.submit", Entity: "project",
+			EntityID: idString(id), After: map[string]any{"version": out.Version, "title": out.Title}}); err != nil {
+			return err
+		}
+		users, err := unitUserIDs(tx, out.UnitID)
+		if err != nil {
+			return err
+		}
+		return notifyTx(tx, now, note{users: users, kind: models.NoteSubmitted, link: projectLink(id),
+			params: map[string]string{"project": out.Title, "version": strconv.Itoa(out.Version)}})
 	})
 	if err != nil {
 		return models.Project{}, fmt.Errorf("submit project %d: %w", id, err)
@@ -334,6 +345,45 @@ func (db *DB) WithdrawProject(ctx context.Context, actor models.Actor, user mode
 	})
 	if err != nil {
 		return models.Project{}, fmt.Errorf("withdraw project %d: %w", id, err)
+	}
+	return out.model(), nil
+}
+
+// ReturnProject sends a submitted project back to its unit for changes,
+// with the reason (required; the unit sees it and is notified). The unit
+// edits it and submits again within the edition's window.
+func (db *DB) ReturnProject(ctx context.Context, actor models.Actor, id int64, reason string) (models.Project, error) {
+	reason = strings.TrimSpace(reason)
+	if n := utf8.RuneCountInString(reason); n == 0 || n > 1000 {
+		return models.Project{}, models.Invalid("a reason is required", map[string]string{"reason": "tell the unit what to change (1–1000 characters)"})
+	}
+	var out projectRow
+	now := time.Now().UTC()
+	err := db.tx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Take(&out, id).Error; err != nil {
+			return err
+		}
+		if err := out.model().CanReturn(); err != nil {
+			return err
+		}
+		before := out.Status
+		out.Status, out.EligibilityReason, out.UpdatedAt = string(models.ProjectReturned), reason, now
+		if err := tx.Model(&out).Select("status", "eligibility_reason", "updated_at").Updates(&out).Error; err != nil {
+			return err
+		}
+		if err := db.appendAudit(tx, models.AuditRecord{Actor: actor, Action: "project.return", Entity: "project",
+			EntityID: idString(id), Before: map[string]any{"status": before}, After: map[string]any{"status": out.Status, "reason": reason}}); err != nil {
+			return err
+		}
+		users, err := unitUserIDs(tx, out.UnitID)
+		if err != nil {
+			return err
+		}
+		return notifyTx(tx, now, note{users: users, kind: models.NoteReturned, link: projectLink(id),
+			params: map[string]string{"project": out.Title, "reason": reason}})
+	})
+	if err != nil {
+		return models.Project{}, fmt.Errorf("return project %d: %w", id, err)
 	}
 	return out.model(), nil
 }
@@ -375,6 +425,7 @@ func (db *DB) SetEligibility(ctx context.Context, actor models.Actor, ids []int6
 		status = models.ProjectEligible
 	}
 	var out []models.Project
+	now := time.Now().UTC()
 	err := db.tx(ctx, func(tx *gorm.DB) error {
 		for _, id := range ids {
 			var row projectRow
@@ -385,13 +436,21 @@ func (db *DB) SetEligibility(ctx context.Context, actor models.Actor, ids []int6
 				return err
 			}
 			before := row.Status
-			row.Status, row.EligibilityReason, row.UpdatedAt = string(status), reason, time.Now().UTC()
+			row.Status, row.EligibilityReason, row.UpdatedAt = string(status), reason, now
 			if err := tx.Model(&row).Select("status", "eligibility_reason", "updated_at").Updates(&row).Error; err != nil {
 				return err
 			}
 			if err := db.appendAudit(tx, models.AuditRecord{Actor: actor, Action: "project.eligibility", Entity: "project",
 				EntityID: idString(id), Before: map[string]any{"status": before},
 				After: map[string]any{"status": status, "reason": reason}}); err != nil {
+				return err
+			}
+			users, err := unitUserIDs(tx, row.UnitID)
+			if err != nil {
+				return err
+			}
+			if err := notifyTx(tx, now, note{users: users, kind: models.NoteEligibility, link: projectLink(id),
+				params: models.EligibilityParams(row.Title, eligible, reason)}); err != nil {
 				return err
 			}
 			out = append(out, row.model())
