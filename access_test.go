@@ -232,6 +232,7 @@ var accessTable = map[string][]string{
 	"GET /api/v1/rounds/{id}/reminders":                        {"admin"},
 	"POST /api/v1/rounds/{id}/reminders":                       {"admin"},
 	"GET /api/v1/rounds/{id}/objections":                       {"admin"},
+	"GET /api/v1/rounds/{id}/projects/{pid}/score-history":     {"admin"},
 	"POST /api/v1/objections/{id}/answer":                      {"admin"},
 	"POST /api/v1/results/{id}/objections":                     {"anon", "admin", "unit", "expert", "host"},
 }

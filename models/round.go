@@ -354,3 +354,28 @@ type Publication struct {
 	AuditHeadID   int64
 	AuditHeadHash string
 }
+
+// ScoreChange is one stored change of an expert's score, as the admin's
+// score history shows it: when, by whom (the expert, or the host for a
+// judge, with the reason), what it became and what it was before.
+type ScoreChange struct {
+	ProjectID int64
+	ExpertID  int64
+	// Expert is the expert's display name (or username).
+	Expert string
+	At     time.Time
+	Status ScoreStatus
+	// Points are hundredths per criterion; Total their sum.
+	Points map[string]int64
+	Total  int64
+	// Previous is the total of the expert's change before this one (nil
+	// for the first).
+	Previous *int64
+	Comment  string
+	// By is who wrote the change ('' for changes from before this was
+	// kept); Action the audit's (score.submit, score.live,
+	// score.on_behalf, score.correct; '' for a draft); Reason the host's.
+	By     string
+	Action string
+	Reason string
+}

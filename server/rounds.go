@@ -29,6 +29,7 @@ type Rounds interface {
 	RoundProgress(ctx context.Context, roundID int64) ([]models.ExpertProgress, error)
 	RoundSheet(ctx context.Context, roundID int64) (judging.Sheet, error)
 	PublishedObjections(ctx context.Context, roundIDs []int64) (map[int64][]models.Objection, error)
+	ScoreHistory(ctx context.Context, roundID, projectID int64) ([]models.ScoreChange, error)
 }
 
 // criterionJSON is a rubric line; points are decimal numbers (25, 0.5).
@@ -552,4 +553,52 @@ func (s *handlers) publishedSheet(c *fiber.Ctx) error {
 type auditAnchorJSON struct {
 	ID   int64  `json:"id"`
 	Hash string `json:"hash"`
+}
+
+// scoreChangeJSON is one change of an expert's score in the admin's score
+// history. Totals are in points with two decimals.
+type scoreChangeJSON struct {
+	ExpertID int64                     `json:"expert_id"`
+	Expert   string                    `json:"expert"`
+	At       time.Time                 `json:"at"`
+	Status   models.ScoreStatus        `json:"status"`
+	Points   map[string]judging.Points `json:"points"`
+	Total    judging.Points            `json:"total"`
+	Previous *judging.Points           `json:"previous"`
+	Comment  string                    `json:"comment"`
+	By       string                    `json:"by"`
+	Action   string                    `json:"action"`
+	Reason   string                    `json:"reason"`
+}
+
+// scoreHistory lists every change of one project's scores in a round:
+// who, when, from which total to which, with the reason where one was
+// required (admins only).
+func (s *handlers) scoreHistory(c *fiber.Ctx) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	pid, err := pathID(c, "pid")
+	if err != nil {
+		return err
+	}
+	changes, err := s.deps.Rounds.ScoreHistory(c.UserContext(), id, pid)
+	if err != nil {
+		return err
+	}
+	out := make([]scoreChangeJSON, len(changes))
+	for i, ch := range changes {
+		pts := make(map[string]judging.Points, len(ch.Points))
+		for k, v := range ch.Points {
+			pts[k] = judging.Points(v)
+		}
+		out[i] = scoreChangeJSON{ExpertID: ch.ExpertID, Expert: ch.Expert, At: ch.At, Status: ch.Status, Points: pts,
+			Total: judging.Points(ch.Total), Comment: ch.Comment, By: ch.By, Action: ch.Action, Reason: ch.Reason}
+		if ch.Previous != nil {
+			p := judging.Points(*ch.Previous)
+			out[i].Previous = &p
+		}
+	}
+	return c.JSON(fiber.Map{"changes": out})
 }

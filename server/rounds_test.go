@@ -23,6 +23,14 @@ type fakeRounds struct {
 	progress     func(roundID int64) ([]models.ExpertProgress, error)
 	sheet        func(roundID int64) (judging.Sheet, error)
 	objections   func(roundIDs []int64) (map[int64][]models.Objection, error)
+	history      func(roundID, projectID int64) ([]models.ScoreChange, error)
+}
+
+func (f *fakeRounds) ScoreHistory(_ context.Context, id, pid int64) ([]models.ScoreChange, error) {
+	if f.history == nil {
+		return nil, errUnexpected
+	}
+	return f.history(id, pid)
 }
 
 func (f *fakeRounds) CreateRound(_ context.Context, a models.Actor, editionID int64, in models.Round) (models.Round, error) {
@@ -150,6 +158,14 @@ func TestRoundHandlers(t *testing.T) {
 			answered := at.Add(time.Hour)
 			return map[int64][]models.Objection{3: {{ID: 1, ProjectID: ptr(int64(11)), Body: "评分有误", Answer: "已复核", AnsweredAt: &answered, Name: "张三", Contact: "13900000000"}, {ID: 2, ProjectID: ptr(int64(12)), Body: "未答"}}}, nil
 		},
+		history: func(id, pid int64) ([]models.ScoreChange, error) {
+			if pid != 11 {
+				return nil, failByID(pid)
+			}
+			prev := int64(8550)
+			return []models.ScoreChange{{ExpertID: 3, Expert: "张评审", At: at, Status: models.ScoreSubmitted, Points: map[string]int64{"innovation": 9000},
+				Total: 9000, Previous: &prev, By: "host1", Action: "score.correct", Reason: "评委口头更正"}}, failByID(id)
+		},
 		publication: func(id int64) (models.Publication, error) {
 			return models.Publication{RoundID: id, Sheet: testSheet}, failByID(id)
 		},
@@ -184,6 +200,11 @@ func TestRoundHandlers(t *testing.T) {
 		get("public results: answered objections without their senders, the anchor", "/api/v1/results", "", 200,
 			`"objections_open":true`, `"objections":2`, `"answer":"已复核"`, `"audit_anchor":{"id":40,"hash":"ab12"}`),
 		get("published sheet: public", "/api/v1/rounds/3/published-sheet", "", 200, `"judge":"E3"`),
+		get("score history: who, from which total to which, why", "/api/v1/rounds/3/projects/11/score-history", "admin", 200,
+			`"expert":"张评审"`, `"total":90`, `"previous":85.5`, `"by":"host1"`, `"action":"score.correct"`, `"reason":"评委口头更正"`),
+		get("score history: experts may not", "/api/v1/rounds/3/projects/11/score-history", "expert", 403),
+		get("score history: hosts may not", "/api/v1/rounds/3/projects/11/score-history", "host", 403),
+		get("score history: no such round", "/api/v1/rounds/404/projects/11/score-history", "admin", 404),
 		get("published sheet: an unpublished round", "/api/v1/rounds/404/published-sheet", "", 404),
 	})
 	// After the window the public page says objections are closed (the handlers' clock).

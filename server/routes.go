@@ -99,6 +99,7 @@ func (s *handlers) routes(app *fiber.App) *router {
 	r.get(v1+"/rounds/:id/reminders", adminsOnly, s.roundReminders)
 	r.post(v1+"/rounds/:id/reminders", adminsOnly, s.remindExperts)
 	r.get(v1+"/rounds/:id/objections", adminsOnly, s.roundObjections)
+	r.get(v1+"/rounds/:id/projects/:pid/score-history", adminsOnly, s.scoreHistory)
 	r.post(v1+"/objections/:id/answer", adminsOnly, s.answerObjection)
 
 	// The live final (docs/live.md).

@@ -628,37 +628,14 @@ func (l *LiveService) writeLiveScore(tx *gorm.DB, actor models.Actor, s models.L
 	if err != nil {
 		return "", err
 	}
-	var prev scoreRow
-	err = tx.Where("round_id = ? AND project_id = ? AND expert_id = ?", s.RoundID, projectID, judgeID).Take(&prev).Error
-	exists := err == nil
-	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
-		return "", err
-	}
-	if exists {
-		err = tx.Model(&scoreRow{}).Where("round_id = ? AND project_id = ? AND expert_id = ?", s.RoundID, projectID, judgeID).
-			Updates(map[string]any{"points": canon, "status": string(models.ScoreSubmitted), "submitted_at": now, "updated_at": now}).Error
-	} else {
-		err = tx.Create(&scoreRow{RoundID: s.RoundID, ProjectID: projectID, ExpertID: judgeID, Points: canon,
-			Status: string(models.ScoreSubmitted), SubmittedAt: &now, UpdatedAt: now}).Error
-	}
-	if err != nil {
-		return "", err
-	}
 	reason, _ := extra["reason"].(string)
-	if err := tx.Create(&scoreHistoryRow{RoundID: s.RoundID, ProjectID: projectID, ExpertID: judgeID, Points: canon,
-		Comment: reason, Status: string(models.ScoreSubmitted), At: now}).Error; err != nil {
-		return "", err
-	}
-	var before any
-	if exists {
-		before = map[string]any{"points": json.RawMessage(prev.Points)}
-	}
-	after := map[string]any{"points": json.RawMessage(canon), "live_show": s.ID}
+	after := map[string]any{"live_show": s.ID}
 	for k, v := range extra {
 		after[k] = v
 	}
-	return canon, l.db.appendAudit(tx, models.AuditRecord{Actor: actor, Action: action, Entity: "score",
-		EntityID: fmt.Sprintf("%d/%d/%d", s.RoundID, projectID, judgeID), Before: before, After: after})
+	_, err = l.db.writeScore(tx, actor, scoreWrite{RoundID: s.RoundID, ProjectID: projectID, ExpertID: judgeID, Points: canon,
+		Status: models.ScoreSubmitted, Action: action, Reason: reason, Extra: after, At: now})
+	return canon, err
 }
 
 // HostScore enters a judge's score for the host: on the judge's behalf

@@ -108,6 +108,33 @@ func testRounds(t *testing.T, db *DB) {
 			}
 		}
 	}
+	// The admin's score history: an expert's draft, submission and a
+	// changed resubmission, each with the total before and who wrote it.
+	_, first, _ := db.ExpertReviews(ctx, experts[1], r.ID)
+	pid, idx := first[0].Project.ID, int64(indexOf(projects, first[0].Project.ID))
+	byExpert := models.Actor{UserID: &experts[1].ID, Name: experts[1].Username, IP: "10.0.0.9"}
+	if _, err := db.SaveScore(ctx, byExpert, experts[1], r.ID, pid, full(2100+idx*100), "复核后上调", true); err != nil {
+		t.Fatal(err)
+	}
+	history, err := db.ScoreHistory(ctx, r.ID, pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mine []models.ScoreChange
+	for _, h := range history {
+		if h.ExpertID == experts[1].ID {
+			mine = append(mine, h)
+		}
+	}
+	if len(mine) != 3 || mine[0].Status != models.ScoreDraft || mine[0].Action != "" || mine[0].Previous != nil ||
+		mine[1].Action != "score.submit" || mine[1].Previous == nil || *mine[1].Previous != mine[0].Total ||
+		mine[2].By != experts[1].Username || mine[2].Comment != "复核后上调" || *mine[2].Previous != mine[1].Total || mine[2].Total <= mine[1].Total ||
+		mine[2].Expert != experts[1].Username {
+		t.Fatalf("score history: %+v", mine)
+	}
+	if _, err := db.ScoreHistory(ctx, 99999, pid); models.KindOf(err) != models.KindNotFound {
+		t.Fatalf("the history of no round: %v", err)
+	}
 	progress, err := db.RoundProgress(ctx, r.ID)
 	if err != nil || len(progress) != 5 {
 		t.Fatalf("progress: %+v %v", progress, err)

@@ -49,6 +49,13 @@ type scoreHistoryRow struct {
 	Comment   string
 	Status    string
 	At        time.Time
+	// ByUserID and ByName are who wrote the change (the expert, or the
+	// host for a judge); Action is the audit's action ('' for a draft);
+	// Reason is the host's, for an entry on behalf or a correction.
+	ByUserID *int64
+	ByName   string
+	Action   string
+	Reason   string
 }
 
 func (scoreHistoryRow) TableName() string { return "score_history" }
@@ -229,8 +236,10 @@ func (db *DB) SaveScore(ctx context.Context, actor models.Actor, expert models.U
 		if err != nil {
 			return err
 		}
+		// One reading of the clock for the window and the stored change.
+		now := time.Now().UTC()
 		r := sc.round().model()
-		if err := r.AcceptsScores(time.Now()); err != nil {
+		if err := r.AcceptsScores(now); err != nil {
 			return err
 		}
 		if err := r.Rubric.CheckScore(points, submit); err != nil {
@@ -243,44 +252,16 @@ func (db *DB) SaveScore(ctx context.Context, actor models.Actor, expert models.U
 		if canon == "" {
 			canon = "{}"
 		}
-		now := time.Now().UTC()
-		status := models.ScoreDraft
-		var submittedAt *time.Time
-		exists := sc.PrevStatus != nil
-		var prev scoreRow
-		if exists {
-			prev.Status, prev.Points = *sc.PrevStatus, *sc.PrevPoints
-		}
-		if submit {
-			status, submittedAt = models.ScoreSubmitted, &now
-		} else if exists && prev.Status == string(models.ScoreSubmitted) {
+		if sc.PrevStatus != nil && *sc.PrevStatus == string(models.ScoreSubmitted) && !submit {
 			return models.Errorf(models.KindConflict, "the score is submitted: change it by submitting again")
 		}
-		out = scoreRow{RoundID: roundID, ProjectID: projectID, ExpertID: expert.ID, Points: canon, Comment: comment,
-			Status: string(status), SubmittedAt: submittedAt, UpdatedAt: now}
-		if exists {
-			err = tx.Model(&scoreRow{}).Where("round_id = ? AND project_id = ? AND expert_id = ?", roundID, projectID, expert.ID).
-				Updates(map[string]any{"points": canon, "comment": comment, "status": string(status), "submitted_at": submittedAt, "updated_at": now}).Error
-		} else {
-			err = tx.Create(&out).Error
+		w := scoreWrite{RoundID: roundID, ProjectID: projectID, ExpertID: expert.ID, Points: canon, Comment: comment,
+			Status: models.ScoreDraft, At: now}
+		if submit {
+			w.Status, w.Action = models.ScoreSubmitted, "score.submit"
 		}
-		if err != nil {
-			return err
-		}
-		if err := tx.Create(&scoreHistoryRow{RoundID: roundID, ProjectID: projectID, ExpertID: expert.ID, Points: canon,
-			Comment: comment, Status: string(status), At: now}).Error; err != nil {
-			return err
-		}
-		if !submit {
-			return nil
-		}
-		var before any
-		if exists && prev.Status == string(models.ScoreSubmitted) {
-			before = map[string]any{"points": json.RawMessage(prev.Points)}
-		}
-		return db.appendAudit(tx, models.AuditRecord{Actor: actor, Action: "score.submit", Entity: "score",
-			EntityID: fmt.Sprintf("%d/%d/%d", roundID, projectID, expert.ID), Before: before,
-			After: map[string]any{"points": json.RawMessage(canon)}})
+		out, err = db.writeScore(tx, actor, w)
+		return err
 	})
 	if err != nil {
 		return models.Score{}, fmt.Errorf("save score: %w", err)

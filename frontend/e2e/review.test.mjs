@@ -451,6 +451,16 @@ async function withTablet(t, label, fn) {
       assert.equal(csvText.trim().split(/\r?\n/).length, 1 + 6, `header and six scores: ${csvText}`)
       for (const pr of projects) assert.ok(csvText.includes(pr.title), `the export names ${pr.title}`)
 
+      // The score history of the first project: each of its two experts, with their drafts and submissions.
+      await closed.locator('[data-testid="history-open"]').first().click()
+      const history = adminPage.locator('.el-dialog[data-testid="score-history"]:visible')
+      await history.waitFor()
+      await history.locator('[data-testid="history-expert"]').nth(1).waitFor()
+      assert.equal(await history.locator('[data-testid="history-expert"]').count(), 2, 'two experts scored the project')
+      assert.ok((await history.locator('[data-testid="history-change"][data-action="score.submit"]').count()) >= 2, 'each submission is listed')
+      await adminPage.keyboard.press('Escape')
+      await history.waitFor({ state: 'hidden' })
+
       const ranked = JSON.parse(execFileSync(bin, ['rank'], { input: sheet, encoding: 'utf8' }))
       assert.deepEqual(
         ranked.ranking.map((r) => ({ project: r.project, rank: r.rank })),

@@ -463,3 +463,27 @@ export async function getStatistics(id: number, options?: RequestOptions): Promi
   const res = await api.get<Statistics>(`/api/v1/rounds/${id}/statistics`, options)
   return { judges: res.judges ?? [], outliers: res.outliers ?? [], kendall_w: res.kendall_w ?? null, kendall_projects: res.kendall_projects ?? 0 }
 }
+
+/** ScoreChange is one stored change of an expert's score (the admin's score history); totals in points. */
+export interface ScoreChange {
+  expert_id: number
+  expert: string
+  at: string
+  status: 'draft' | 'submitted'
+  points: Record<string, number>
+  total: number
+  /** previous is the total of the expert's change before this one, null for the first. */
+  previous: number | null
+  comment: string
+  /** by is who wrote the change ('' for changes kept before this was recorded). */
+  by: string
+  /** action is the audit's action: score.submit, score.live, score.on_behalf, score.correct; '' for a draft. */
+  action: string
+  reason: string
+}
+
+/** getScoreHistory lists every change of one project's scores in a round (admins only). */
+export async function getScoreHistory(id: number, projectID: number, options?: RequestOptions): Promise<ScoreChange[]> {
+  const res = await api.get<{ changes: ScoreChange[] | null }>(`/api/v1/rounds/${id}/projects/${projectID}/score-history`, options)
+  return res.changes ?? []
+}

@@ -268,6 +268,20 @@ const reviewEn: ReviewMessages = {
       scoresXlsx: 'Every score per criterion (Excel)',
       scoresCsv: 'Every score per criterion (CSV)',
     },
+    history: {
+      open: 'History',
+      title: 'Score history · {title}',
+      empty: 'No score has been saved for this project yet.',
+      reason: 'Reason: {reason}',
+      col: { open: 'Score history', at: 'When', what: 'Change', total: 'Total', by: 'By', note: 'Comment or reason' },
+      action: {
+        draft: 'Draft saved',
+        submit: 'Submitted',
+        live: 'Submitted on the tablet',
+        on_behalf: 'Entered by the host for the judge',
+        correct: 'Corrected by the host',
+      },
+    },
     stats: {
       title: 'Judge statistics',
       show: 'Show charts',

@@ -266,6 +266,20 @@ const reviewZhCN = {
       scoresXlsx: '全部评分明细（Excel）',
       scoresCsv: '全部评分明细（CSV）',
     },
+    history: {
+      open: '评分记录',
+      title: '评分记录 · {title}',
+      empty: '该项目尚无保存的评分。',
+      reason: '理由：{reason}',
+      col: { open: '评分记录', at: '时间', what: '变更', total: '总分', by: '操作人', note: '评语或理由' },
+      action: {
+        draft: '保存草稿',
+        submit: '提交',
+        live: '平板提交',
+        on_behalf: '主持人代为录入',
+        correct: '主持人更正',
+      },
+    },
     stats: {
       title: '评委统计',
       show: '查看统计图表',
