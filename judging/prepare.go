@@ -36,6 +36,9 @@ const maxTrim = 1 << 20
 
 func prepare(s *Sheet) (*prepared, error) {
 	p := &prepared{keyIdx: -1}
+	if err := s.checkAudience(); err != nil {
+		return nil, err
+	}
 	switch {
 	case s.Method == "":
 		return nil, sheetError("method", "method is required (mean, median, trimmed_mean or zscore)")
