@@ -107,5 +107,8 @@ describe('the audience sees tallies only after voting', () => {
     expect(showsAudienceTally({ voting_open: false, tally }, [3, 25])).toBe(true)
     expect(showsAudienceTally({ voting_open: false, tally: {} }, [3, 25])).toBe(false)
     expect(showsAudienceTally(null, [3])).toBe(false)
+    // The host's choice shows them while voting is open.
+    expect(showsAudienceTally({ voting_open: true, tally, tallies_public: true }, [3, 25])).toBe(true)
+    expect(showsAudienceTally({ voting_open: true, tally, tallies_public: false }, [3, 25])).toBe(false)
   })
 })

@@ -134,13 +134,14 @@ export function hasTally(tally: Record<string, number> | null | undefined, ids: 
 }
 
 /**
- * showsAudienceTally says whether the phone shows the per-project votes: never while voting is
- * open (live tallies invite bandwagon votes), and once it has closed when there are any.
+ * showsAudienceTally says whether the phone shows the per-project votes: while voting is open
+ * only when the host chose so (live tallies invite bandwagon votes, #15 item 4), and once it has
+ * closed when there are any.
  */
 export function showsAudienceTally(
-  state: { voting_open: boolean; tally?: Record<string, number> | null } | null,
+  state: { voting_open: boolean; tally?: Record<string, number> | null; tallies_public?: boolean } | null,
   ids: readonly number[],
 ): boolean {
-  if (!state || state.voting_open) return false
+  if (!state || (state.voting_open && !state.tallies_public)) return false
   return hasTally(state.tally, ids)
 }
