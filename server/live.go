@@ -658,9 +658,7 @@ func (s *handlers) deviceToken(c *fiber.Ctx) error {
 		return err
 	}
 	// The body is optional: {"presence": "<the big screen's code>"}.
-	var req struct {
-		Presence string `json:"presence"`
-	}
+	var req deviceRequest
 	if len(c.Body()) > 0 {
 		if err := decodeJSON(c, &req); err != nil {
 			return err
@@ -674,6 +672,10 @@ func (s *handlers) deviceToken(c *fiber.Ctx) error {
 		return err
 	}
 	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"device_token": tok})
+}
+
+type deviceRequest struct {
+	Presence string `json:"presence"`
 }
 
 type voteRequest struct {

@@ -160,14 +160,16 @@ func (s *handlers) voidAddress(c *fiber.Ctx) error {
 	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"voided": n, "slot": *req.Slot})
 }
 
+type talliesRequest struct {
+	Public *bool `json:"public"`
+}
+
 func (s *handlers) setTalliesPublic(c *fiber.Ctx) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	var req struct {
-		Public *bool `json:"public"`
-	}
+	var req talliesRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
