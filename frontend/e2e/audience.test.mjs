@@ -145,6 +145,7 @@ describe('audience defences', () => {
 
     const stray = await open({ width: 390, height: 800 }, { isMobile: true, hasTouch: true })
     await stray.goto(`${base}/vote/${event.id}`)
+    await stray.locator('[data-testid="vote-scan"]').waitFor() // told before it tries
     await stray.locator(`[data-testid="vote-button-${slot[0]}"]`).click()
     const refused = stray.locator('[data-testid="vote-error"][data-key="phone.errors.presence"]')
     await refused.waitFor()

@@ -75,6 +75,7 @@ export default {
     exitFullscreen: 'Exit full screen (F)',
   },
   phone: {
+    scan: 'Scan the code on the big screen to vote',
     title: 'Audience vote',
     loading: 'Loading…',
     notFound: 'No such event: scan the code again',

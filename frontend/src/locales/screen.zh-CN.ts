@@ -75,6 +75,7 @@ export default {
     exitFullscreen: '退出全屏 (F)',
   },
   phone: {
+    scan: '请扫描大屏幕上的二维码后投票',
     title: '观众投票',
     loading: '正在载入…',
     notFound: '未找到该活动，请重新扫码',
