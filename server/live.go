@@ -25,14 +25,6 @@ type LiveShows interface {
 	SubmitLiveScore(ctx context.Context, actor models.Actor, judge models.User, id, projectID int64, points map[string]int64, submissionID string) (models.LiveScore, error)
 	HostScore(ctx context.Context, actor models.Actor, id, projectID int64, seat int, points map[string]int64, reason string) (models.LiveShow, error)
 	DeviceToken(ctx context.Context, id int64, ip, presence string) (string, error)
-	// The audience's defences (liveaudience.go).
-	CreateScreenLink(ctx context.Context, actor models.Actor, id int64) (string, error)
-	RevokeScreenLink(ctx context.Context, actor models.Actor, id int64) error
-	ScreenLink(ctx context.Context, id int64) (models.ScreenLinkState, error)
-	PresenceCode(ctx context.Context, id int64, key string) (models.Presence, error)
-	VoidAddress(ctx context.Context, actor models.Actor, id int64, slot int, address, reason string) (int, error)
-	AudienceBreakdown(ctx context.Context, id int64, slot int) (models.AudienceBreakdown, error)
-	SetTalliesPublic(ctx context.Context, actor models.Actor, id int64, public bool) error
 	Vote(ctx context.Context, id, projectID int64, ticket, device, ip string) (int, error)
 	Tally(ctx context.Context, id int64) (models.VoteCount, error)
 	AddTickets(ctx context.Context, actor models.Actor, id int64, count int) ([]string, error)

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"strconv"
 	"strings"
 	"time"
@@ -13,6 +14,18 @@ import (
 // The audience's defences (#11 item 3, #15 item 4; docs/live.md): the big
 // screen's link and its rotating proof-of-presence code, the host's
 // per-address breakdown, voids, and the phones' tallies toggle.
+
+// LiveAudience is what the audience-defence handlers call (the live
+// service implements it).
+type LiveAudience interface {
+	CreateScreenLink(ctx context.Context, actor models.Actor, id int64) (string, error)
+	RevokeScreenLink(ctx context.Context, actor models.Actor, id int64) error
+	ScreenLink(ctx context.Context, id int64) (models.ScreenLinkState, error)
+	PresenceCode(ctx context.Context, id int64, key string) (models.Presence, error)
+	VoidAddress(ctx context.Context, actor models.Actor, id int64, slot int, address, reason string) (int, error)
+	AudienceBreakdown(ctx context.Context, id int64, slot int) (models.AudienceBreakdown, error)
+	SetTalliesPublic(ctx context.Context, actor models.Actor, id int64, public bool) error
+}
 
 // screenKeyHeader carries the big screen's key to the presence route.
 const screenKeyHeader = "X-Screen-Key"
@@ -39,11 +52,11 @@ func (s *handlers) createScreenLink(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	key, err := s.deps.Live.CreateScreenLink(c.UserContext(), actorOf(c), id)
+	key, err := s.deps.Audience.CreateScreenLink(c.UserContext(), actorOf(c), id)
 	if err != nil {
 		return err
 	}
-	st, err := s.deps.Live.ScreenLink(c.UserContext(), id)
+	st, err := s.deps.Audience.ScreenLink(c.UserContext(), id)
 	if err != nil {
 		return err
 	}
@@ -56,7 +69,7 @@ func (s *handlers) revokeScreenLink(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.deps.Live.RevokeScreenLink(c.UserContext(), actorOf(c), id); err != nil {
+	if err := s.deps.Audience.RevokeScreenLink(c.UserContext(), actorOf(c), id); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
@@ -74,7 +87,7 @@ func (s *handlers) presence(c *fiber.Ctx) error {
 	if key == "" || len(key) > 200 {
 		return models.Errorf(models.KindForbidden, "this screen has no screen link: the host issues one on the host console")
 	}
-	p, err := s.deps.Live.PresenceCode(c.UserContext(), id, key)
+	p, err := s.deps.Audience.PresenceCode(c.UserContext(), id, key)
 	if err != nil {
 		return err
 	}
@@ -115,7 +128,7 @@ func (s *handlers) audienceBreakdown(c *fiber.Ctx) error {
 			return models.Invalid("bad slot", map[string]string{"slot": "a slot number (0 is the first)"})
 		}
 	}
-	b, err := s.deps.Live.AudienceBreakdown(c.UserContext(), id, slot)
+	b, err := s.deps.Audience.AudienceBreakdown(c.UserContext(), id, slot)
 	if err != nil {
 		return err
 	}
@@ -153,7 +166,7 @@ func (s *handlers) voidAddress(c *fiber.Ctx) error {
 	if req.Slot == nil {
 		return models.Invalid("the slot is required", map[string]string{"slot": "required"})
 	}
-	n, err := s.deps.Live.VoidAddress(c.UserContext(), actorOf(c), id, *req.Slot, req.Address, req.Reason)
+	n, err := s.deps.Audience.VoidAddress(c.UserContext(), actorOf(c), id, *req.Slot, req.Address, req.Reason)
 	if err != nil {
 		return err
 	}
@@ -176,7 +189,7 @@ func (s *handlers) setTalliesPublic(c *fiber.Ctx) error {
 	if req.Public == nil {
 		return models.Invalid("say whether the phones show the tallies", map[string]string{"public": "true or false"})
 	}
-	if err := s.deps.Live.SetTalliesPublic(c.UserContext(), actorOf(c), id, *req.Public); err != nil {
+	if err := s.deps.Audience.SetTalliesPublic(c.UserContext(), actorOf(c), id, *req.Public); err != nil {
 		return err
 	}
 	return c.JSON(fiber.Map{"tallies_public": *req.Public})
