@@ -6,6 +6,7 @@
 // (masked) address, voids it with a reason and the tally drops on the host console and the big
 // screen; the host's tallies toggle makes the phones show the live tallies.
 import assert from 'node:assert/strict'
+import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { baseURL, launchBrowser } from './browser.mjs'
 import { apiAs, png, signIn, uploadPNG } from './support.mjs'
@@ -164,6 +165,11 @@ describe('audience defences', () => {
     await row.waitFor()
     await host.locator('[data-testid="tally"]').getByText('1 票').first().waitFor()
     await screen.locator('[data-testid="display-votes"][data-votes="1"]').waitFor()
+    if (process.env.LEITAI_E2E_ARTIFACTS) {
+      const file = join(process.env.LEITAI_E2E_ARTIFACTS, `audience_host_1366x768_${suffix}.png`)
+      await panel.screenshot({ path: file })
+      t.diagnostic(`the host's audience panel: ${file}`)
+    }
     await row.locator('[data-testid="audience-void"]').click()
     const dialog = host.locator('.el-dialog', { has: host.locator('[data-testid="audience-void-confirm"]') })
     await dialog.locator('[data-testid="audience-void-confirm"]').click()
