@@ -852,6 +852,16 @@ func (l *LiveService) vote(ctx context.Context, id, projectID int64, ticket, dev
 			if !ok {
 				return models.Invalid("the device token is not valid", map[string]string{"device_token": "reload the page"})
 			}
+			// The token must have been issued for this event: a token of
+			// another event (one without a screen link, or a ticket-only
+			// one) would carry no proof of presence here.
+			var issued int64
+			if err := tx.Model(&liveDeviceRow{}).Where("show_id = ? AND device_id = ?", id, did).Count(&issued).Error; err != nil {
+				return err
+			}
+			if issued == 0 {
+				return models.Invalid("the device token was not issued for this event", map[string]string{"device_token": "reload the page"})
+			}
 			voter = "device:" + did
 		default:
 			return models.Invalid("a ticket code or a device token is required", map[string]string{"ticket": "required"})

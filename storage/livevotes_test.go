@@ -133,6 +133,12 @@ func testAudienceScreenAndVoids(t *testing.T, db *DB) {
 	if _, err := l.DeviceToken(ctx, ev.ID, "10.0.0.1", ""); models.KindOf(err) != models.KindForbidden {
 		t.Fatalf("a token without the code: %v, want forbidden", err)
 	}
+	// A token signed by this server but issued for another event (which
+	// needed no code) does not vote here.
+	stranger := "AAAAAAAAAAAAAAAAAAAAAA"
+	if _, err := l.Vote(ctx, ev.ID, slot0[0], "", stranger+"."+l.sign(stranger), "10.0.0.1"); models.KindOf(err) != models.KindInvalid {
+		t.Fatalf("another event's device token: %v, want invalid", err)
+	}
 	if _, err := l.DeviceToken(ctx, ev.ID, "10.0.0.1", "AAAAAAAA"); models.KindOf(err) != models.KindForbidden {
 		t.Fatalf("a token with a wrong code: %v, want forbidden", err)
 	}

@@ -78,6 +78,10 @@ describe('refused votes in plain words', () => {
       ticket: true,
     })
     expect(explainVoteError(err(422, 'invalid', { fields: { project_id: 'x' } }), open()).key).toBe('phone.errors.failed')
+    expect(explainVoteError(err(422, 'invalid', { fields: { device_token: 'reload the page' } }), open())).toEqual({
+      key: 'phone.errors.presence',
+      device: true,
+    })
     expect(explainVoteError(err(429, 'rate_limited', { retryAfter: 7 }), open())).toEqual({
       key: 'phone.errors.rateWait',
       params: { seconds: 7 },

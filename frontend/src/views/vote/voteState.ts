@@ -88,6 +88,8 @@ export interface VoteProblem {
   closed?: boolean
   /** ticket is true when the ticket code is the problem (focus the field). */
   ticket?: boolean
+  /** device is true when the stored device token is refused: forget it (the next vote asks anew). */
+  device?: boolean
 }
 
 /**
@@ -103,6 +105,8 @@ export function explainVoteError(err: ApiError, state: BoardState | null): VoteP
       return { key: 'phone.errors.already', voted: true }
     case 'invalid':
       if (err.fields.ticket !== undefined) return { key: 'phone.errors.ticket', ticket: true }
+      // A token of another event, or one the server no longer knows: rescan for a new one.
+      if (err.fields.device_token !== undefined) return { key: 'phone.errors.presence', device: true }
       return { key: 'phone.errors.failed' }
     case 'not_found':
       if (err.fields.ticket !== undefined) return { key: 'phone.errors.ticket', ticket: true }
