@@ -274,7 +274,7 @@ func serve(ctx context.Context, cfg Config, ln net.Listener, stdout, stderr io.W
 	go hub.RunSideband(liveCtx, 250*time.Millisecond, func(ctx context.Context, topic string) ([]byte, error) {
 		return server.TallyMessage(ctx, lives, topic)
 	})
-	deps.Live, deps.Hub, deps.Context = lives, hub, liveCtx
+	deps.Live, deps.Audience, deps.Hub, deps.Context = lives, lives, hub, liveCtx
 	// Open tracker pages and big screens between sessions hear, within a
 	// second, that the public tracker changed (the same history and epochs
 	// as the boards, on every instance).

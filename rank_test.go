@@ -44,6 +44,18 @@ func TestRankCommand(t *testing.T) {
 			0, `{"ranking":[{"project":"C","score":77.5,"rank":1,"judges":1,"method_applied":"mean","tied":false},` +
 				`{"project":"B","score":77.5,"rank":2,"judges":1,"method_applied":"mean","tied":false}]}` + "\n", ""},
 		{"empty sheet", `{"method":"median","scores":[]}`, 0, `{"ranking":[]}` + "\n", ""},
+		{"a live final's sheet with its audience derivation and a void",
+			`{"method":"mean","scores":[{"judge":"J1","project":"P1","total":80},{"judge":"J1","project":"P2","total":82}],
+			  "audience":{"P1":40,"P2":10},"weights":{"panel":90,"previous":0,"audience":10},
+			  "audience_derivation":{"rule":"r","floor":50,"votes":{"P1":20,"P2":5},
+			    "voids":[{"slot":0,"address":"h","masked":"10.0.0.*","votes":300,"reason":"one script","by":"host","at":"2026-12-03T10:00:00Z"}]}}`,
+			// P1 0.9·80 + 0.1·(100·20/50) = 76; P2 0.9·82 + 0.1·(100·5/50) = 74.8
+			0, `{"ranking":[{"project":"P1","score":76,"rank":1,"judges":1,"method_applied":"mean","tied":false},` +
+				`{"project":"P2","score":74.8,"rank":2,"judges":1,"method_applied":"mean","tied":false}]}` + "\n", ""},
+		{"audience points that do not follow from the derivation's votes",
+			`{"method":"mean","scores":[{"judge":"J1","project":"P1","total":80}],"audience":{"P1":100},
+			  "weights":{"panel":90,"previous":0,"audience":10},"audience_derivation":{"rule":"r","floor":50,"votes":{"P1":20},"voids":[]}}`,
+			2, "", "leitai rank: audience \"P1\" is 100 but its 20 votes (most 20, floor 50) give 40\n"},
 
 		{"malformed JSON", `{"method":"mean",`, 2, "", "leitai rank: malformed JSON at byte 17: unexpected end of input\n"},
 		{"nothing on stdin", ``, 2, "", "leitai rank: the score sheet is empty\n"},

@@ -496,6 +496,28 @@ func (p *sheetParser) pointsMap(field path) (map[string]Points, error) {
 	return m, err
 }
 
+// skip reads past the next value, whatever it is.
+func (p *sheetParser) skip() error {
+	switch k := p.kind(); k {
+	case '{':
+		return p.object(fixed(""), func(string) error { return p.skip() })
+	case '[':
+		return p.array(fixed(""), func(int) error { return p.skip() })
+	case '"':
+		_, err := p.stringToken()
+		return err
+	case '0':
+		if lit := p.numberToken(); !validJSONNumber(lit) {
+			return p.malformed("invalid number %q", lit)
+		}
+		return nil
+	case 'n', 'b':
+		return p.literal()
+	default:
+		return p.wrongType(fixed(""), "a value", k)
+	}
+}
+
 func unknownField(where, name string) error {
 	if where == "" {
 		return sheetError(name, "unknown field %q", name)
@@ -586,6 +608,20 @@ func (p *sheetParser) sheet() (s Sheet, hasTrim bool, err error) {
 			} else {
 				s.Audience = m
 			}
+			return err
+		case "audience_derivation":
+			if null, err := p.null(); null || err != nil {
+				return err
+			}
+			if k := p.kind(); k != '{' {
+				return p.wrongType(fixed("audience_derivation"), "an object", k)
+			}
+			start := p.pos
+			if err := p.skip(); err != nil {
+				return err
+			}
+			var err error
+			s.AudienceDerivation, err = parseAudienceDerivation(p.data[start:p.pos])
 			return err
 		case "weights":
 			if null, err := p.null(); null || err != nil {

@@ -35,6 +35,9 @@ func (js judgeScore) hasKey() bool { return js.key >= 0 }
 const maxTrim = 1 << 20
 
 func prepare(s *Sheet) (*prepared, error) {
+	if err := s.checkAudience(); err != nil {
+		return nil, err
+	}
 	if err := checkMethod(s); err != nil {
 		return nil, err
 	}

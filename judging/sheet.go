@@ -64,6 +64,10 @@ type Sheet struct {
 	// Audience holds the audience points per project (0–100, to 2 decimals:
 	// see AudiencePoints); only a composite uses them.
 	Audience map[string]Points `json:"audience,omitempty"`
+	// AudienceDerivation, on a live final's sheet, shows how Audience came
+	// about (the counted votes, the floor, the host's voids); a sheet
+	// carrying it must agree with it.
+	AudienceDerivation *AudienceDerivation `json:"audience_derivation,omitempty"`
 	// Weights, when present, make the ranking score a composite of the
 	// panel score, Previous and Audience.
 	Weights *Weights `json:"weights,omitempty"`

@@ -31,6 +31,11 @@ type Board struct {
 	Submitted    map[string]int          `json:"submitted"`
 	VotingOpen   bool                    `json:"voting_open"`
 	Tally        map[string]int          `json:"tally"`
+	// TalliesPublic is the host's choice that phones show the tallies
+	// while voting is open; PresenceRequired that a phone needs the big
+	// screen's current code to get a device token.
+	TalliesPublic    bool `json:"tallies_public"`
+	PresenceRequired bool `json:"presence_required"`
 	// Voters counts the current slot's voters (the screen's "已有 N 人投票");
 	// EventVoters the event's, shown only where labelled so.
 	Voters      int                    `json:"voters"`

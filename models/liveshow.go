@@ -106,6 +106,9 @@ type LiveShow struct {
 	Judges  []LiveJudge
 	Show    Show
 	Started bool
+	// TalliesPublic is the host's choice that the phones show the live
+	// tallies while voting is open (the host console always sees them).
+	TalliesPublic bool
 }
 
 // Topic is the live board's topic in the event log.
@@ -298,4 +301,76 @@ type JudgeView struct {
 	Seat     int
 	Projects []Project
 	Scores   map[int64]Score
+}
+
+// The audience's defences on the host console (docs/live.md): an address
+// is flagged when it cast more than BurstVotes open votes within
+// BurstWindow, or more than ShareFlagPercent of the slot's open votes
+// once it cast at least ShareFlagMinVotes. A flag is for the host to look
+// at, never an automatic void: a whole venue may share one address.
+const (
+	BurstVotes        = 20
+	BurstWindow       = 10 * time.Second
+	ShareFlagPercent  = 50
+	ShareFlagMinVotes = 20
+	// TopAddresses is how many addresses the breakdown lists.
+	TopAddresses = 10
+	// PresenceWindow is how long one proof-of-presence code is shown; a
+	// phone's device token is issued against the current or the previous
+	// window's code.
+	PresenceWindow = 60 * time.Second
+)
+
+// AddressVotes is one network address's open votes in a slot.
+type AddressVotes struct {
+	// Address is the address's keyed hash (what the host voids by),
+	// Masked the address with its host part hidden.
+	Address, Masked string
+	// Votes are counted, Voided voided by the host.
+	Votes, Voided int
+	// SharePercent is Votes as a share of the slot's counted open votes.
+	SharePercent int
+	// Burst is the most counted votes within BurstWindow.
+	Burst int
+	// Flags: "burst", "share".
+	Flags []string
+}
+
+// AudienceVoid is one host's void of an address's open votes in a slot.
+type AudienceVoid struct {
+	Slot            int
+	Address, Masked string
+	Votes           int
+	Reason, By      string
+	At              time.Time
+}
+
+// AudienceBreakdown is the host console's view of a slot's open votes.
+type AudienceBreakdown struct {
+	Slot int
+	// OpenVotes and TicketVotes are the slot's counted votes; Addresses
+	// how many addresses cast open votes.
+	OpenVotes, TicketVotes, Addresses int
+	Top                               []AddressVotes
+	Voids                             []AudienceVoid
+	// TalliesPublic: the phones show the tallies; Presence the state of
+	// the proof-of-presence code.
+	TalliesPublic bool
+	Presence      ScreenLinkState
+}
+
+// ScreenLinkState is an event's big-screen link: while one is active, the
+// screen fetches the rotating proof-of-presence code with it and phones
+// get device tokens only against that code.
+type ScreenLinkState struct {
+	Active   bool
+	IssuedBy string
+	IssuedAt time.Time
+}
+
+// Presence is the proof-of-presence code the big screen shows now.
+type Presence struct {
+	Code string
+	// Until is when the code is replaced by the next one.
+	Until time.Time
 }

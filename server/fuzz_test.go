@@ -23,6 +23,7 @@ func FuzzDecoders(f *testing.F) {
 		`{"points":{"innovative":22.5},"submission_id":"a"}`, `{"points":{"x":1e400}}`, `{"action":"reveal","message":"休息"}`,
 		`{"project_id":1,"ticket":"K7QX-2M9P"}`, `{"weights":{"panel":60},"judge_ids":[1,2]}`,
 		`{"points":null}`, `{"points":{"a":"20"}}`, `{"threshold":"80.5"}`, ` null `,
+		`{"presence":"K7QX-2M9P"}`, `{"slot":0,"address":"abc","reason":"一个脚本"}`, `{"slot":"0"}`, `{"public":true}`, `{"public":null}`,
 	} {
 		f.Add(seed)
 	}
@@ -36,7 +37,8 @@ func FuzzDecoders(f *testing.F) {
 		func() any { return &conflictRequest{} }, func() any { return &scoreRequest{} },
 		func() any { return &liveEventRequest{} }, func() any { return &drawRequest{} }, func() any { return &ticketsRequest{} },
 		func() any { return &actionRequest{} }, func() any { return &liveScoreRequest{} }, func() any { return &wipeRequest{} },
-		func() any { return &voteRequest{} },
+		func() any { return &voteRequest{} }, func() any { return &deviceRequest{} }, func() any { return &voidRequest{} },
+		func() any { return &talliesRequest{} },
 	}
 	app := fiber.New(fiber.Config{ErrorHandler: errorHandler(slog.New(slog.DiscardHandler))})
 	for i, mk := range targets {

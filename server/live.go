@@ -24,7 +24,7 @@ type LiveShows interface {
 	LiveAction(ctx context.Context, actor models.Actor, id int64, action models.ShowAction, message string) (models.LiveShow, error)
 	SubmitLiveScore(ctx context.Context, actor models.Actor, judge models.User, id, projectID int64, points map[string]int64, submissionID string) (models.LiveScore, error)
 	HostScore(ctx context.Context, actor models.Actor, id, projectID int64, seat int, points map[string]int64, reason string) (models.LiveShow, error)
-	DeviceToken(ctx context.Context, id int64, ip string) (string, error)
+	DeviceToken(ctx context.Context, id int64, ip, presence string) (string, error)
 	Vote(ctx context.Context, id, projectID int64, ticket, device, ip string) (int, error)
 	Tally(ctx context.Context, id int64) (models.VoteCount, error)
 	AddTickets(ctx context.Context, actor models.Actor, id int64, count int) ([]string, error)
@@ -649,11 +649,25 @@ func (s *handlers) deviceToken(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	tok, err := s.deps.Live.DeviceToken(c.UserContext(), id, c.IP())
+	// The body is optional: {"presence": "<the big screen's code>"}.
+	var req deviceRequest
+	if len(c.Body()) > 0 {
+		if err := decodeJSON(c, &req); err != nil {
+			return err
+		}
+	}
+	if len(req.Presence) > 40 {
+		return models.Invalid("the code is too long", map[string]string{"presence": "at most 40 characters"})
+	}
+	tok, err := s.deps.Live.DeviceToken(c.UserContext(), id, c.IP(), req.Presence)
 	if err != nil {
 		return err
 	}
 	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"device_token": tok})
+}
+
+type deviceRequest struct {
+	Presence string `json:"presence"`
 }
 
 type voteRequest struct {

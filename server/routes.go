@@ -118,6 +118,15 @@ func (s *handlers) routes(app *fiber.App) *router {
 	r.get(v1+"/live-events/:id/slots/:n/sheet", hostsAndAdmins, s.slotSheet)
 	r.get(v1+"/live-events/:id/judge", judgeTablet, s.judgeState)
 	r.put(v1+"/live-events/:id/judge/scores/:pid", judgeTablet, s.judgeScore)
+	// The audience's defences (liveaudience.go): the big screen's link and
+	// its rotating code (the presence route's credential is the screen key
+	// in X-Screen-Key), the per-address breakdown, voids, phone tallies.
+	r.post(v1+"/live-events/:id/screen-link", hostsAndAdmins, s.createScreenLink)
+	r.delete(v1+"/live-events/:id/screen-link", hostsAndAdmins, s.revokeScreenLink)
+	r.get(v1+"/live-events/:id/presence", publicAccess, s.presence)
+	r.get(v1+"/live-events/:id/audience", hostsAndAdmins, s.audienceBreakdown)
+	r.post(v1+"/live-events/:id/audience/voids", hostsAndAdmins, s.voidAddress)
+	r.put(v1+"/live-events/:id/tallies-public", hostsAndAdmins, s.setTalliesPublic)
 	r.post(v1+"/live-events/:id/device", publicAccess, s.deviceToken)
 	r.post(v1+"/live-events/:id/votes", publicAccess, s.vote)
 	r.get(v1+"/live-events/:id/board", publicAccess, s.board)

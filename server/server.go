@@ -66,8 +66,10 @@ type Deps struct {
 	Objections  Objections
 	Panels      Panels
 	Live        LiveShows
-	Tablets     TabletLinks
-	Figures     Figures
+	// Audience is the live final's audience defences (liveaudience.go).
+	Audience LiveAudience
+	Tablets  TabletLinks
+	Figures  Figures
 	// Follow is the follow-through of funded projects; Photos serves the
 	// tracker's public photos from the object store.
 	Follow FollowThrough

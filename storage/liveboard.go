@@ -85,6 +85,14 @@ func (l *LiveService) board(tx *gorm.DB, id int64) (models.Board, error) {
 	}
 	votes := vc.Tally
 	b.Tally, b.Voters, b.EventVoters = votes, vc.SlotVoters, vc.EventVoters
+	b.TalliesPublic = s.TalliesPublic
+	if s.AudienceMode == models.AudienceOpen || s.AudienceMode == models.AudienceBoth {
+		st, _, err := screenLink(tx, s.ID)
+		if err != nil {
+			return models.Board{}, err
+		}
+		b.PresenceRequired = st.Active
+	}
 
 	var revealed []int64
 	var revealedSlots []int
@@ -353,5 +361,10 @@ func liveRoundSheet(tx *gorm.DB, roundID int64) (*judging.Sheet, error) {
 	}
 	votes := vc.Tally
 	sheet := liveSheet(s, rr.model(), scores, previous, audiencePoints(votes, finalists, s.Floor()), finalists)
+	if s.AudienceMode != models.AudienceNone {
+		if sheet.AudienceDerivation, err = audienceDerivation(tx, s.ID, votes, finalists, s.Floor()); err != nil {
+			return nil, err
+		}
+	}
 	return &sheet, nil
 }

@@ -146,7 +146,7 @@ func loadShow(tx *gorm.DB, id int64, lock bool) (models.LiveShow, liveShowRow, r
 		return models.LiveShow{}, row, rr, err
 	}
 	s := models.LiveShow{ID: row.ID, RoundID: row.RoundID, EditionID: rr.EditionID, LiveShowSettings: row.settings(),
-		Seed: row.Seed, Started: row.Started}
+		Seed: row.Seed, Started: row.Started, TalliesPublic: row.TalliesPublic}
 	if err := json.Unmarshal([]byte(row.Slots), &s.Slots); err != nil {
 		return s, row, rr, fmt.Errorf("live show %d slots: %w", id, err)
 	}
@@ -705,14 +705,22 @@ const DevicesPerAddress = 1500
 
 // DeviceToken issues a signed audience device token for an event. Tokens
 // are counted per address in the database, so every instance agrees.
-func (l *LiveService) DeviceToken(ctx context.Context, id int64, ip string) (string, error) {
+//
+// While the event takes open votes and has an active screen link, a token
+// is issued only against the big screen's proof-of-presence code of the
+// current or the previous window (presence).
+func (l *LiveService) DeviceToken(ctx context.Context, id int64, ip, presence string) (string, error) {
 	b := make([]byte, 16)
 	if _, err := rand.Read(b); err != nil {
 		panic("crypto/rand: " + err.Error())
 	}
 	did := base64.RawURLEncoding.EncodeToString(b)
 	err := l.db.tx(ctx, func(tx *gorm.DB) error {
-		if err := tx.Take(&liveShowRow{}, id).Error; err != nil {
+		var row liveShowRow
+		if err := tx.Select("id", "audience_mode").Take(&row, id).Error; err != nil {
+			return err
+		}
+		if err := l.checkPresence(tx, id, models.AudienceMode(row.AudienceMode), presence); err != nil {
 			return err
 		}
 		now := l.now().UTC()
@@ -820,6 +828,16 @@ func (l *LiveService) vote(ctx context.Context, id, projectID int64, ticket, dev
 			did, ok := l.deviceID(device)
 			if !ok {
 				return models.Invalid("the device token is not valid", map[string]string{"device_token": "reload the page"})
+			}
+			// The token must have been issued for this event: a token of
+			// another event (one without a screen link, or a ticket-only
+			// one) would carry no proof of presence here.
+			var issued int64
+			if err := tx.Model(&liveDeviceRow{}).Where("show_id = ? AND device_id = ?", id, did).Count(&issued).Error; err != nil {
+				return err
+			}
+			if issued == 0 {
+				return models.Invalid("the device token was not issued for this event", map[string]string{"device_token": "reload the page"})
 			}
 			voter = "device:" + did
 		default:

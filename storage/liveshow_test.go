@@ -133,7 +133,7 @@ func testLiveShows(t *testing.T, db *DB) {
 		}
 	}
 	// Votes are open while the slot runs: once per device and per ticket.
-	dev, err := l.DeviceToken(ctx, ev.ID, "10.0.0.1")
+	dev, err := l.DeviceToken(ctx, ev.ID, "10.0.0.1", "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -40,6 +40,7 @@ func TestStorage(t *testing.T) {
 		{"review rounds", testRounds},
 		{"live finals", testLiveShows},
 		{"audience defences: the venue's cap and the minimum turnout", testAudienceDefences},
+		{"audience defences: the screen's code, the breakdown, voids, phone tallies", testAudienceScreenAndVoids},
 		{"tie decisions, advancement, panel, reminders, objections", testDecisions},
 		{"the score save's conflict check agrees with the whole tree", testConflictChains},
 		{"follow-through: awards, plans, reports, checks, tranches, tracker", testFollowThrough},

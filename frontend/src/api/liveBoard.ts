@@ -87,6 +87,10 @@ export interface BoardState {
   submitted: Record<string, number>
   voting_open: boolean
   tally: Record<string, number>
+  /** tallies_public is the host's choice that phones show the tallies while voting is open. */
+  tallies_public?: boolean
+  /** presence_required: a phone needs the big screen's current code to get a device token. */
+  presence_required?: boolean
   /** voters counts the current slot's voters; event_voters the whole event's (older servers send neither). */
   voters?: number
   event_voters?: number
@@ -111,11 +115,17 @@ export function getBoard(eventId: string, options: RequestOptions = { silent: tr
   return api.get<BoardState>(`/api/v1/live-events/${encodeURIComponent(eventId)}/board`, options)
 }
 
-/** issueDeviceToken asks the server for a signed device token for open phone votes. */
-export function issueDeviceToken(eventId: string): Promise<{ device_token: string }> {
-  return api.post<{ device_token: string }>(`/api/v1/live-events/${encodeURIComponent(eventId)}/device`, undefined, {
-    silent: true,
-  })
+/**
+ * issueDeviceToken asks the server for a signed device token for open phone votes, with the big
+ * screen's proof-of-presence code from its QR code (403 without the current one while the event
+ * has a screen link).
+ */
+export function issueDeviceToken(eventId: string, presence = ''): Promise<{ device_token: string }> {
+  return api.post<{ device_token: string }>(
+    `/api/v1/live-events/${encodeURIComponent(eventId)}/device`,
+    presence ? { presence } : undefined,
+    { silent: true },
+  )
 }
 
 /** VoteRequest is one audience vote: by ticket code or by device token. */

@@ -75,6 +75,7 @@ export default {
     exitFullscreen: 'Exit full screen (F)',
   },
   phone: {
+    scan: 'Scan the code on the big screen to vote',
     title: 'Audience vote',
     loading: 'Loading…',
     notFound: 'No such event: scan the code again',
@@ -105,6 +106,7 @@ export default {
       network: 'The network is unstable and your vote did not arrive: try again',
       failed: 'Your vote did not go through: try again shortly',
       device: 'Could not get a voting pass just now: try again shortly',
+      presence: 'Scan the code on the big screen again (its on-site code is missing or too old)',
     },
     tally: 'Votes so far',
     votes: '{n} votes',

@@ -75,6 +75,7 @@ export default {
     exitFullscreen: '退出全屏 (F)',
   },
   phone: {
+    scan: '请扫描大屏幕上的二维码后投票',
     title: '观众投票',
     loading: '正在载入…',
     notFound: '未找到该活动，请重新扫码',
@@ -105,6 +106,7 @@ export default {
       network: '网络不稳定，投票没有送达，请重试',
       failed: '投票没有成功，请稍后重试',
       device: '暂时无法领取投票凭证，请稍后重试',
+      presence: '请重新扫描大屏幕上的二维码（现场码已过期或缺失）',
     },
     tally: '现场票数',
     votes: '{n} 票',

@@ -78,6 +78,10 @@ describe('refused votes in plain words', () => {
       ticket: true,
     })
     expect(explainVoteError(err(422, 'invalid', { fields: { project_id: 'x' } }), open()).key).toBe('phone.errors.failed')
+    expect(explainVoteError(err(422, 'invalid', { fields: { device_token: 'reload the page' } }), open())).toEqual({
+      key: 'phone.errors.presence',
+      device: true,
+    })
     expect(explainVoteError(err(429, 'rate_limited', { retryAfter: 7 }), open())).toEqual({
       key: 'phone.errors.rateWait',
       params: { seconds: 7 },
@@ -107,5 +111,8 @@ describe('the audience sees tallies only after voting', () => {
     expect(showsAudienceTally({ voting_open: false, tally }, [3, 25])).toBe(true)
     expect(showsAudienceTally({ voting_open: false, tally: {} }, [3, 25])).toBe(false)
     expect(showsAudienceTally(null, [3])).toBe(false)
+    // The host's choice shows them while voting is open.
+    expect(showsAudienceTally({ voting_open: true, tally, tallies_public: true }, [3, 25])).toBe(true)
+    expect(showsAudienceTally({ voting_open: true, tally, tallies_public: false }, [3, 25])).toBe(false)
   })
 })

@@ -88,6 +88,8 @@ export interface VoteProblem {
   closed?: boolean
   /** ticket is true when the ticket code is the problem (focus the field). */
   ticket?: boolean
+  /** device is true when the stored device token is refused: forget it (the next vote asks anew). */
+  device?: boolean
 }
 
 /**
@@ -103,6 +105,8 @@ export function explainVoteError(err: ApiError, state: BoardState | null): VoteP
       return { key: 'phone.errors.already', voted: true }
     case 'invalid':
       if (err.fields.ticket !== undefined) return { key: 'phone.errors.ticket', ticket: true }
+      // A token of another event, or one the server no longer knows: rescan for a new one.
+      if (err.fields.device_token !== undefined) return { key: 'phone.errors.presence', device: true }
       return { key: 'phone.errors.failed' }
     case 'not_found':
       if (err.fields.ticket !== undefined) return { key: 'phone.errors.ticket', ticket: true }
@@ -134,13 +138,14 @@ export function hasTally(tally: Record<string, number> | null | undefined, ids: 
 }
 
 /**
- * showsAudienceTally says whether the phone shows the per-project votes: never while voting is
- * open (live tallies invite bandwagon votes), and once it has closed when there are any.
+ * showsAudienceTally says whether the phone shows the per-project votes: while voting is open
+ * only when the host chose so (live tallies invite bandwagon votes, #15 item 4), and once it has
+ * closed when there are any.
  */
 export function showsAudienceTally(
-  state: { voting_open: boolean; tally?: Record<string, number> | null } | null,
+  state: { voting_open: boolean; tally?: Record<string, number> | null; tallies_public?: boolean } | null,
   ids: readonly number[],
 ): boolean {
-  if (!state || state.voting_open) return false
+  if (!state || (state.voting_open && !state.tallies_public)) return false
   return hasTally(state.tally, ids)
 }
