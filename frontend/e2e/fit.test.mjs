@@ -34,8 +34,8 @@ const password = `fit-pass-${suffix}`
 const JUDGES = 5
 const LONG_TITLE = '“红色网格+”多元共治工作法推动基层治理规范化'
 
-/** scoringEvent makes a live PK event with its first slot open for scoring; it returns the event and the host's name. */
-async function scoringEvent(admin, tag) {
+/** liveEvent makes a live PK event and runs the show's actions on it; it returns the event and the host's name. */
+async function liveEvent(admin, tag, actions, judges = JUDGES) {
   const now = Date.now()
   const edition = await admin('POST', '/api/v1/editions', {
     year: 2000 + Math.floor(Math.random() * 20),
@@ -79,14 +79,14 @@ async function scoringEvent(admin, tag) {
     kind: 'live',
     opens_at: new Date(now - 3600_000).toISOString(),
     closes_at: new Date(now + 86400_000).toISOString(),
-    reviewers_per_project: JUDGES,
+    reviewers_per_project: judges,
     method: 'trimmed_mean',
     trim: 1,
     key_criterion: 'innovative',
     blind: false,
   })
   const judgeIDs = []
-  for (let j = 1; j <= JUDGES; j++) {
+  for (let j = 1; j <= judges; j++) {
     const u = await admin('POST', '/api/v1/users', { username: `fitjudge${tag}x${j}${suffix}`, password, display_name: `评委${j}号`, roles: ['expert'] })
     judgeIDs.push(u.id)
   }
@@ -101,7 +101,7 @@ async function scoringEvent(admin, tag) {
     qa_secs: 180,
     pairing: 'pk',
   })
-  for (const action of ['present', 'qa', 'present', 'qa', 'open_scoring']) {
+  for (const action of actions) {
     await admin('POST', `/api/v1/live-events/${event.id}/actions`, { action })
   }
   return { event, hostName }
@@ -141,7 +141,7 @@ describe('fit: tablet, host console, big screen', () => {
   before(async () => {
     const admin = await apiAs(base, adminUser, adminPassword)
     try {
-      setup = await scoringEvent(admin, 'a')
+      setup = await liveEvent(admin, 'a', ['present', 'qa', 'present', 'qa', 'open_scoring'])
       setup.links = []
       for (let seat = 1; seat <= 3; seat++) setup.links.push((await admin('POST', `/api/v1/live-events/${setup.event.id}/judges/${seat}/link`)).url)
     } finally {
@@ -194,5 +194,61 @@ describe('fit: tablet, host console, big screen', () => {
         }
       }
     }
+  })
+
+  test('the host console at 1366×768: programme, transitions, timer, judges and tally on one screen', async (t) => {
+    const admin = await apiAs(base, adminUser, adminPassword)
+    t.after(() => admin.dispose())
+    const PANEL = 7 // the usual final panel (评委1…7)
+    const { event, hostName } = await liveEvent(admin, 'b', ['present', 'qa', 'present', 'qa'], PANEL)
+    const ctx = await browser.newContext({ viewport: { width: 1366, height: 768 } })
+    t.after(() => ctx.close())
+    const page = await ctx.newPage()
+    await signIn(page, base, hostName, password)
+    await page.goto(`${base}/host/events/${event.id}`)
+    await page.locator('[data-testid="programme"]').waitFor()
+    await page.locator('.el-message').first().waitFor({ state: 'detached' }).catch(() => {})
+    const measure = (phase) =>
+      page.evaluate((phase) => {
+        const parts = { programme: '[data-testid="programme"]', transitions: '.transitions', judges: '[data-testid="judges"]', tally: '[data-testid="tally"]' }
+        if (phase === 'qa') parts.timer = '[data-testid="timer"]'
+        const out = { scrollY: window.scrollY, viewport: { width: window.innerWidth, height: window.innerHeight }, boxes: {} }
+        for (const [name, sel] of Object.entries(parts)) {
+          const e = document.querySelector(sel)
+          if (!e) {
+            out.boxes[name] = null
+            continue
+          }
+          const r = e.getBoundingClientRect()
+          out.boxes[name] = { top: r.top, bottom: r.bottom, left: r.left, right: r.right }
+        }
+        out.ticks = document.querySelectorAll('[data-testid="judges"] .judges__score.is-in').length
+        return out
+      }, phase)
+    const check = async (phase) => {
+      const m = await measure(phase)
+      if (shots) await page.screenshot({ path: join(shots, `host_1366x768_${phase}.png`) })
+      t.diagnostic(`${phase}: ${Object.entries(m.boxes).map(([k, b]) => `${k} ${b ? `${b.top.toFixed(0)}–${b.bottom.toFixed(0)}` : 'missing'}`).join(', ')}`)
+      assert.equal(m.scrollY, 0)
+      for (const [name, b] of Object.entries(m.boxes)) {
+        assert.ok(b, `${phase}: the ${name} is missing`)
+        assert.ok(onScreen(b, m.viewport), `${phase}: the ${name} is outside the 1366×768 screen (${b.top.toFixed(0)}–${b.bottom.toFixed(0)})`)
+      }
+      return m
+    }
+    await page.locator('[data-testid="timer"]').waitFor()
+    await check('qa')
+    // Scoring, with every seat's scores in (entered on the judges' behalf): the grid full of ticks.
+    await admin('POST', `/api/v1/live-events/${event.id}/actions`, { action: 'open_scoring' })
+    const host = await admin('GET', `/api/v1/live-events/${event.id}/host`)
+    for (const pid of event.slots[0]) {
+      for (let seat = 1; seat <= PANEL; seat++) {
+        const points = Object.fromEntries(host.rubric.map((c) => [c.key, Number(c.max) - seat * Number(c.step)]))
+        await admin('PUT', `/api/v1/live-events/${event.id}/scores/${pid}/seats/${seat}`, { points, reason: '评委平板故障，主持人代录' })
+      }
+    }
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="judges"] .judges__score.is-in').length === n, 2 * PANEL)
+    const m = await check('scoring')
+    assert.equal(m.ticks, 2 * PANEL)
   })
 })
