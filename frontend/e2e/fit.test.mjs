@@ -33,6 +33,8 @@ const suffix = `${Date.now().toString(36)}${Math.floor(Math.random() * 1000)}`
 const password = `fit-pass-${suffix}`
 const JUDGES = 5
 const LONG_TITLE = '“红色网格+”多元共治工作法推动基层治理规范化'
+// One character longer than a line of the card at 1080p: unbalanced, its last line holds one character.
+const SECOND_TITLE = '长者饭堂幸福食堂助老服务'
 
 /** liveEvent makes a live PK event and runs the show's actions on it; it returns the event and the host's name. */
 async function liveEvent(admin, tag, actions, judges = JUDGES) {
@@ -49,7 +51,7 @@ async function liveEvent(admin, tag, actions, judges = JUDGES) {
   })
   const city = await admin('POST', '/api/v1/units', { kind: 'city', name: `适配市${tag}${suffix}`, parent_id: null, contact_name: '', contact_phone: '' })
   const projects = []
-  for (const [i, title] of [LONG_TITLE, '长者饭堂'].entries()) {
+  for (const [i, title] of [LONG_TITLE, SECOND_TITLE].entries()) {
     const unit = await admin('POST', '/api/v1/units', { kind: 'county', name: `适配${tag}-${i}区${suffix}`, parent_id: city.id, contact_name: '', contact_phone: '' })
     const username = `fitunit${tag}x${i}${suffix}`
     await admin('POST', '/api/v1/users', { username, password, display_name: `适配${i}区申报员`, roles: ['unit'], unit_id: unit.id })
@@ -131,6 +133,104 @@ function tabletFit(page) {
       targets,
     }
   })
+}
+
+/**
+ * stageText measures every piece of text on the big screen: its font size, and its contrast against
+ * what is behind it (the text colour and the backgrounds up the tree, gradients taken stop by stop,
+ * composited with their alpha and the elements' opacity; the worst case counts).
+ */
+function stageText(page) {
+  return page.evaluate(() => {
+    const parse = (c) => {
+      const m = c.match(/rgba?\(([^)]+)\)/)
+      if (!m) return null
+      const [r, g, b, a = '1'] = m[1].split(/[ ,/]+/).filter(Boolean)
+      return [Number(r), Number(g), Number(b), Number(a)]
+    }
+    const over = (top, bottom, alpha = top[3]) => [0, 1, 2].map((i) => top[i] * alpha + bottom[i] * (1 - alpha)).concat(1)
+    const lum = (c) => {
+      const [r, g, b] = c.slice(0, 3).map((v) => {
+        const s = v / 255
+        return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4
+      })
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b
+    }
+    const ratio = (a, b) => {
+      const [l1, l2] = [lum(a), lum(b)].sort((x, y) => y - x)
+      return (l1 + 0.05) / (l2 + 0.05)
+    }
+    /** backgrounds returns the colours that may be behind el (one per gradient stop). */
+    const backgrounds = (el) => {
+      const chain = []
+      for (let a = el; a; a = a.parentElement) chain.unshift(a)
+      let candidates = [[255, 255, 255, 1]]
+      for (const a of chain) {
+        const cs = getComputedStyle(a)
+        const layers = []
+        const bg = parse(cs.backgroundColor)
+        if (bg && bg[3] > 0) layers.push([bg])
+        if (cs.backgroundImage.includes('gradient')) {
+          const stops = [...cs.backgroundImage.matchAll(/rgba?\([^)]+\)/g)].map((m) => parse(m[0])).filter((c) => c && c[3] > 0)
+          if (stops.length) layers.push(stops)
+        }
+        for (const stops of layers) {
+          const next = []
+          for (const base of candidates) for (const s of stops) next.push(over(s, base))
+          candidates = next.slice(0, 32)
+        }
+      }
+      return candidates
+    }
+    const out = []
+    const root = document.querySelector('[data-testid="display-screen"]')
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT)
+    const seen = new Set()
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const el = n.parentElement
+      if (!n.textContent.trim() || seen.has(el)) continue
+      seen.add(el)
+      if (!el.checkVisibility({ opacityProperty: true, visibilityProperty: true })) continue
+      const r = el.getBoundingClientRect()
+      if (r.width === 0 || r.bottom <= 0 || r.top >= innerHeight || r.right <= 0 || r.left >= innerWidth) continue
+      const cs = getComputedStyle(el)
+      let opacity = 1
+      for (let a = el; a; a = a.parentElement) opacity *= Number(getComputedStyle(a).opacity)
+      // Text painted with its own gradient (background-clip: text) is as readable as its palest stop.
+      const clipped = (cs.backgroundClip === 'text' || cs.webkitBackgroundClip === 'text') && cs.backgroundImage.includes('gradient')
+      const colors = clipped ? [...cs.backgroundImage.matchAll(/rgba?\([^)]+\)/g)].map((m) => parse(m[0])) : [parse(cs.color)]
+      const behind = backgrounds(clipped ? el.parentElement : el)
+      let worst = Infinity
+      for (const color of colors) for (const b of behind) worst = Math.min(worst, ratio(over(color, b, color[3] * opacity), b))
+      const cls = typeof el.className === 'string' ? el.className.trim().split(/\s+/)[0] : el.tagName
+      const cut = r.top < -0.5 || r.bottom > innerHeight + 0.5 || r.left < -0.5 || r.right > innerWidth + 0.5
+      out.push({ text: n.textContent.trim().slice(0, 24), cls, size: parseFloat(cs.fontSize), contrast: worst, cut })
+    }
+    return out
+  })
+}
+
+/** lastLines returns, for each long title on the stage, how many characters its last line holds. */
+function lastLines(page, selector) {
+  return page.evaluate((selector) => {
+    const out = []
+    for (const el of document.querySelectorAll(selector)) {
+      const text = el.firstChild
+      if (!text || text.nodeType !== Node.TEXT_NODE) continue
+      const range = document.createRange()
+      const tops = []
+      for (let i = 0; i < text.length; i++) {
+        range.setStart(text, i)
+        range.setEnd(text, i + 1)
+        const r = range.getClientRects()[0]
+        if (r) tops.push(Math.round(r.top))
+      }
+      const lines = [...new Set(tops)]
+      const last = tops.filter((t) => t === lines.at(-1)).length
+      out.push({ text: text.textContent, lines: lines.length, last })
+    }
+    return out
+  }, selector)
 }
 
 /** onScreen is whether a box lies wholly inside the viewport. */
@@ -250,5 +350,63 @@ describe('fit: tablet, host console, big screen', () => {
     await page.waitForFunction((n) => document.querySelectorAll('[data-testid="judges"] .judges__score.is-in').length === n, 2 * PANEL)
     const m = await check('scoring')
     assert.equal(m.ticks, 2 * PANEL)
+  })
+
+  test('the big screen at 1920×1080 and 4K: stage text ≥ 32 px (scaled), contrast ≥ 4.5:1, balanced titles', async (t) => {
+    const admin = await apiAs(base, adminUser, adminPassword)
+    t.after(() => admin.dispose())
+    const { event } = await liveEvent(admin, 'c', [])
+    const screens = []
+    for (const [width, height] of [
+      [1920, 1080],
+      [3840, 2160],
+    ]) {
+      const ctx = await browser.newContext({ viewport: { width, height } })
+      t.after(() => ctx.close())
+      const page = await ctx.newPage()
+      await page.goto(`${base}/display/${event.id}`)
+      await page.locator('[data-testid="display-screen"][data-phase="idle"]').waitFor()
+      screens.push({ page, width, height, min: 32 * (height / 1080) })
+    }
+    const problems = []
+    const check = async (phase) => {
+      for (const { page, width, height, min } of screens) {
+        await page.locator(`[data-testid="display-screen"][data-phase="${phase}"]`).waitFor()
+        if (phase === 'revealed') {
+          await page.locator('[data-testid="display-winner"]').waitFor({ timeout: 30_000 })
+          await page.locator('[data-testid^="leaderboard-row-"]').first().waitFor()
+        }
+        // Transitions settle before measuring (no timing: wait until no animation runs).
+        await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running' || a.effect?.getComputedTiming().iterations === Infinity))
+        if (shots) await page.screenshot({ path: join(shots, `stage_${phase}_${width}x${height}.png`) })
+        const texts = await stageText(page)
+        const small = texts.filter((x) => x.size < min - 0.01)
+        const faint = texts.filter((x) => x.contrast < 4.5)
+        t.diagnostic(`${phase} at ${width}×${height}: ${texts.length} texts, smallest ${Math.min(...texts.map((x) => x.size)).toFixed(1)} px, lowest contrast ${Math.min(...texts.map((x) => x.contrast)).toFixed(2)}`)
+        for (const x of small) problems.push(`${phase} ${width}×${height}: "${x.text}" (.${x.cls}) is ${x.size.toFixed(1)} px < ${min}`)
+        for (const x of texts.filter((x) => x.cut)) problems.push(`${phase} ${width}×${height}: "${x.text}" (.${x.cls}) runs off the screen`)
+        for (const x of faint) problems.push(`${phase} ${width}×${height}: "${x.text}" (.${x.cls}) has contrast ${x.contrast.toFixed(2)} < 4.5`)
+        const titles = await lastLines(page, '.card__title')
+        t.diagnostic(`${phase} at ${width}×${height}: titles ${titles.map((x) => `${x.lines} lines, ${x.last} on the last`).join('; ')}`)
+        for (const title of titles) {
+          if (title.lines > 1 && title.last < 3) problems.push(`${phase} ${width}×${height}: "${title.text}" ends with ${title.last} character(s) on its last line`)
+        }
+      }
+    }
+    await admin('POST', `/api/v1/live-events/${event.id}/actions`, { action: 'present' })
+    await check('presenting')
+    for (const action of ['qa', 'present', 'qa', 'open_scoring']) await admin('POST', `/api/v1/live-events/${event.id}/actions`, { action })
+    await check('scoring')
+    const host = await admin('GET', `/api/v1/live-events/${event.id}/host`)
+    for (const [k, pid] of event.slots[0].entries()) {
+      for (let seat = 1; seat <= JUDGES; seat++) {
+        const points = Object.fromEntries(host.rubric.map((c) => [c.key, Number(c.max) - ((seat + k) % 4) * Number(c.step)]))
+        await admin('PUT', `/api/v1/live-events/${event.id}/scores/${pid}/seats/${seat}`, { points, reason: '评委平板故障，主持人代录' })
+      }
+    }
+    await admin('POST', `/api/v1/live-events/${event.id}/actions`, { action: 'seal' })
+    await admin('POST', `/api/v1/live-events/${event.id}/actions`, { action: 'reveal' })
+    await check('revealed')
+    assert.deepEqual(problems, [])
   })
 })
