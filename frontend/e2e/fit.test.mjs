@@ -409,4 +409,17 @@ describe('fit: tablet, host console, big screen', () => {
     await check('revealed')
     assert.deepEqual(problems, [])
   })
+
+  test("the admin's live page re-runs the draw in the browser, with no program code to read", async (t) => {
+    const ctx = await browser.newContext({ viewport: { width: 1366, height: 768 } })
+    t.after(() => ctx.close())
+    const page = await ctx.newPage()
+    await signIn(page, base, adminUser, adminPassword)
+    await page.goto(`${base}/admin/live/${setup.event.id}`)
+    const verify = page.locator('[data-testid="draw-verify"]')
+    await verify.waitFor()
+    assert.doesNotMatch(await verify.innerText(), /judging\.|DrawLots|\(\"/, 'a Go call as the way to check the draw')
+    await page.locator('[data-testid="draw-recheck"]').click()
+    await page.locator('[data-testid="draw-recheck-result"][data-result="ok"]').waitFor()
+  })
 })

@@ -190,6 +190,13 @@ describe('no page scrolls sideways at 360 px', () => {
       await page.goto(`${base}${path}`)
       await page.locator('main h1').first().waitFor()
       await expectNoSideways(t, page, name)
+      if (name === 'admin-audit') {
+        // The log speaks words, with the code in the tooltip (issue #15, item 16).
+        await page.locator('.audit__action').first().waitFor()
+        const actions = await page.$$eval('.audit__action', (els) => els.map((e) => ({ text: e.textContent.trim(), code: e.dataset.action, title: e.title })))
+        const raw = actions.filter((a) => /^[a-z_]+\.[a-z_]+$/.test(a.text) || a.title !== a.code)
+        assert.deepEqual(raw, [], 'audit actions shown as codes')
+      }
     }
     const expert = await browser.newContext(PHONE)
     t.after(() => expert.close())
