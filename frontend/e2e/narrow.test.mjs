@@ -190,6 +190,17 @@ describe('no page scrolls sideways at 360 px', () => {
       await page.goto(`${base}${path}`)
       await page.locator('main h1').first().waitFor()
       await expectNoSideways(t, page, name)
+      if (name === 'admin') {
+        // The front door (issue #15, item 17): the running edition and what needs the organiser.
+        const state = page.locator('[data-testid="overview-edition"][data-state="ready"]')
+        await state.waitFor()
+        assert.match(await state.innerText(), new RegExp(`窄屏测试${suffix}`))
+        assert.equal(await page.locator('[data-testid="todo-eligibility"]').getAttribute('data-count'), '1')
+        assert.equal(await page.locator('[data-testid="overview-statuses"] [data-status="draft"]').getAttribute('data-count'), '1')
+        assert.equal(await page.locator('[data-testid="overview-statuses"] [data-status="submitted"]').getAttribute('data-count'), '1')
+        await page.locator('[data-testid="todo-ties"]').waitFor()
+        await page.locator('[data-testid="todo-objections"]').waitFor()
+      }
       if (name === 'admin-audit') {
         // The log speaks words, with the code in the tooltip (issue #15, item 16).
         await page.locator('.audit__action').first().waitFor()
