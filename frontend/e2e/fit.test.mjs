@@ -225,6 +225,9 @@ function lastLines(page, selector) {
         const r = range.getClientRects()[0]
         if (r) tops.push(Math.round(r.top))
       }
+      // A title cut to its line clamp ends with an ellipsis, not a lone character: skip it.
+      // (scrollHeight exceeds clientHeight by a few pixels of glyph overhang even when nothing is cut.)
+      if (el.scrollHeight > el.clientHeight + parseFloat(getComputedStyle(el).fontSize) / 2) continue
       const lines = [...new Set(tops)]
       const last = tops.filter((t) => t === lines.at(-1)).length
       out.push({ text: text.textContent, lines: lines.length, last })
@@ -386,7 +389,7 @@ describe('fit: tablet, host console, big screen', () => {
         for (const x of small) problems.push(`${phase} ${width}×${height}: "${x.text}" (.${x.cls}) is ${x.size.toFixed(1)} px < ${min}`)
         for (const x of texts.filter((x) => x.cut)) problems.push(`${phase} ${width}×${height}: "${x.text}" (.${x.cls}) runs off the screen`)
         for (const x of faint) problems.push(`${phase} ${width}×${height}: "${x.text}" (.${x.cls}) has contrast ${x.contrast.toFixed(2)} < 4.5`)
-        const titles = await lastLines(page, '.card__title')
+        const titles = await lastLines(page, '.card__title, .place__title')
         t.diagnostic(`${phase} at ${width}×${height}: titles ${titles.map((x) => `${x.lines} lines, ${x.last} on the last`).join('; ')}`)
         for (const title of titles) {
           if (title.lines > 1 && title.last < 3) problems.push(`${phase} ${width}×${height}: "${title.text}" ends with ${title.last} character(s) on its last line`)
@@ -407,6 +410,17 @@ describe('fit: tablet, host console, big screen', () => {
     await admin('POST', `/api/v1/live-events/${event.id}/actions`, { action: 'seal' })
     await admin('POST', `/api/v1/live-events/${event.id}/actions`, { action: 'reveal' })
     await check('revealed')
+    // The end: the podium (one slot here, so its two projects).
+    await admin('POST', `/api/v1/live-events/${event.id}/actions`, { action: 'finish' })
+    for (const { page } of screens) {
+      await page.locator('[data-testid="display-podium"]').waitFor()
+      // Places are revealed one by one: measure once all are up.
+      await page.waitForFunction(() => {
+        const places = document.querySelectorAll('.place')
+        return places.length > 0 && [...places].every((p) => p.classList.contains('is-shown'))
+      })
+    }
+    await check('finished')
     assert.deepEqual(problems, [])
   })
 
