@@ -11,7 +11,8 @@
 // Set up through the API: an edition with two submitted, eligible projects (one with a long
 // title), a live round, five judges, a host and a live PK event in scoring.
 import assert from 'node:assert/strict'
-import { join } from 'node:path'
+import { execFileSync } from 'node:child_process'
+import { isAbsolute, join, resolve } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { baseURL, launchBrowser } from './browser.mjs'
 import { apiAs, png, signIn, uploadPNG } from './support.mjs'
@@ -424,7 +425,7 @@ describe('fit: tablet, host console, big screen', () => {
     assert.deepEqual(problems, [])
   })
 
-  test("the admin's live page re-runs the draw in the browser, with no program code to read", async (t) => {
+  test("the admin's live page re-runs the draw in the browser and names the leitai command that does the same, not a Go call", async (t) => {
     const ctx = await browser.newContext({ viewport: { width: 1366, height: 768 } })
     t.after(() => ctx.close())
     const page = await ctx.newPage()
@@ -435,5 +436,12 @@ describe('fit: tablet, host console, big screen', () => {
     assert.doesNotMatch(await verify.innerText(), /judging\.|DrawLots|\(\"/, 'a Go call as the way to check the draw')
     await page.locator('[data-testid="draw-recheck"]').click()
     await page.locator('[data-testid="draw-recheck-result"][data-result="ok"]').waitFor()
+    // The command shown runs: `leitai draw` prints the programme the page shows.
+    const command = await page.locator('[data-testid="draw-command"]').innerText()
+    const args = [...command.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2]).slice(1)
+    const bin = isAbsolute(process.env.LEITAI_BIN) ? process.env.LEITAI_BIN : resolve('..', process.env.LEITAI_BIN)
+    const printed = execFileSync(bin, args, { encoding: 'utf8' })
+    const slots = printed.split('\n').filter((l) => l.startsWith('slot ')).map((l) => l.replace(/^slot \d+: /, '').split(' vs ').map(Number))
+    assert.deepEqual(slots, setup.event.slots, `leitai draw printed ${printed}`)
   })
 })

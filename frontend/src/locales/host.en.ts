@@ -356,6 +356,7 @@ export default {
         mismatch: '✗ The re-run draw does not match the published programme: pause and investigate',
         failed: 'Cannot re-run the draw (browser unsupported or data incomplete)',
       },
+      verifyCommand: 'Or check it with the leitai program (the server’s own algorithm):',
       verifyMethod: 'The method is public: for each position i (from the last down to the second), the first 8 bytes of SHA-256("seed:i:attempt") as an integer, modulo i+1, give the swap position (rejection sampling keeps it uniform). Anyone can recompute it from the seed and the ids.',
       slot: 'Slot {n}',
     },
