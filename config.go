@@ -37,7 +37,7 @@ type Config struct {
 	TrustedProxies   []string
 	// MetricsToken lets other hosts read /metrics with a bearer token.
 	MetricsToken string
-	// SMTPURL and SMTPFrom send e-mail (reminders); empty: in-app only.
+	// SMTPURL and SMTPFrom send e-mail (reminders, notifications); empty: in-app only.
 	SMTPURL  string
 	SMTPFrom string
 	Timezone string
@@ -85,7 +85,7 @@ func parseConfig(fset *flag.FlagSet, args []string, getenv func(string) string) 
 		{"LEITAI_TIMEZONE", "timezone", "Asia/Shanghai", "time zone for display and deadlines", false, &c.Timezone},
 		{"LEITAI_SECRET", "secret", "", "signing secret; generated into the data dir when empty", true, &secret},
 		{"LEITAI_METRICS_TOKEN", "metrics-token", "", "bearer token for /metrics from other hosts; without it /metrics answers loopback only", true, &c.MetricsToken},
-		{"LEITAI_SMTP_URL", "smtp-url", "", "smtp://user:pass@host:587 (or smtps://) for reminder e-mail; empty: reminders in the app only", true, &c.SMTPURL},
+		{"LEITAI_SMTP_URL", "smtp-url", "", "smtp://user:pass@host:587 (or smtps://) for reminder and notification e-mail; empty: in the app only", true, &c.SMTPURL},
 		{"LEITAI_SMTP_FROM", "smtp-from", "", "sender address of e-mail (default leitai@<smtp host>)", false, &c.SMTPFrom},
 		{"LEITAI_LOG_LEVEL", "log-level", "info", "debug, info, warn or error", false, &logLevel},
 		{"LEITAI_LOG_FORMAT", "log-format", "text", "text or json", false, &logFormat},

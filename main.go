@@ -220,7 +220,7 @@ func serve(ctx context.Context, cfg Config, ln net.Listener, stdout, stderr io.W
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
 	deps := server.Deps{
-		Log: log, DB: db, Objects: store, Metrics: reg, Accounts: db, Units: db, Users: db, Audit: db, Projects: db, Rounds: db, Reviews: db, Decisions: db, Objections: db, Panels: db, Tablets: db, Figures: db,
+		Log: log, DB: db, Objects: store, Metrics: reg, Accounts: db, Units: db, Users: db, Audit: db, Editions: db, Projects: db, Rounds: db, Reviews: db, Decisions: db, Objections: db, Panels: db, Tablets: db, Figures: db,
 		Config: server.Config{
 			Version: version, TrustedProxies: cfg.TrustedProxies, MediaOrigins: mediaOrigins(cfg),
 			PublicURL: cfg.PublicURL, Location: cfg.Location, SecureCookies: strings.HasPrefix(cfg.PublicURL, "https://"),
@@ -242,6 +242,12 @@ func serve(ctx context.Context, cfg Config, ln net.Listener, stdout, stderr io.W
 		// that several instances send each once.
 		go runReminders(ctx, follow, sender, log)
 	}
+	// Notifications: written by the changes themselves; the loop writes the
+	// reminders before rounds close and, with SMTP, sends the e-mails (each
+	// claimed once in the database).
+	notes := storage.NewNotificationService(db, cfg.Location).WithPublicURL(cfg.PublicURL)
+	deps.Notifications, deps.Returns = notes, db
+	go runNotifications(ctx, notes, sender, log)
 
 	// The live boards: the database event log (the same history on every
 	// instance, surviving restarts; PostgreSQL's NOTIFY wakes the others),
@@ -507,6 +513,36 @@ func cmdBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	fmt.Fprintf(stdout, "wrote %s (%d bytes)\n", out, n)
 	return nil
+}
+
+// NotificationInterval is how often an instance sends pending
+// notification e-mails and looks for reminders before rounds close.
+const NotificationInterval = 10 * time.Second
+
+func runNotifications(ctx context.Context, notes *storage.NotificationService, sender mail.Sender, log *slog.Logger) {
+	host, _ := os.Hostname()
+	instance := fmt.Sprintf("%s/%d/%s", host, os.Getpid(), models.NewEpoch())
+	t := time.NewTicker(NotificationInterval)
+	defer t.Stop()
+	for {
+		if n, err := notes.RemindClosingRounds(ctx); err != nil {
+			log.Warn("round reminders", slog.Any("error", err))
+		} else if n > 0 {
+			log.Info("round reminders written", slog.Int("count", n))
+		}
+		if sender != nil {
+			if n, err := notes.SendEmails(ctx, sender, instance, log); err != nil {
+				log.Warn("notification e-mails", slog.Any("error", err))
+			} else if n > 0 {
+				log.Info("notification e-mails sent", slog.Int("count", n))
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // ReminderInterval is how often an instance looks for reminders to send.

@@ -35,20 +35,56 @@ func (js judgeScore) hasKey() bool { return js.key >= 0 }
 const maxTrim = 1 << 20
 
 func prepare(s *Sheet) (*prepared, error) {
+	if err := checkMethod(s); err != nil {
+		return nil, err
+	}
 	p := &prepared{keyIdx: -1}
+	criterionIdx, err := p.readCriteria(s)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkWeights(s.Weights); err != nil {
+		return nil, err
+	}
+	// Number projects and judges in order of appearance, then renumber them
+	// in sorted id order.
+	projIdx := map[string]int32{}
+	raw, err := p.readScores(s, criterionIdx, projIdx)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.readComponents(s, projIdx); err != nil {
+		return nil, err
+	}
+	if err := p.group(s, raw, projIdx); err != nil {
+		return nil, err
+	}
+	if err := p.readDecisions(s, projIdx); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// checkMethod checks the aggregation method and its trim.
+func checkMethod(s *Sheet) error {
 	switch {
 	case s.Method == "":
-		return nil, sheetError("method", "method is required (mean, median, trimmed_mean or zscore)")
+		return sheetError("method", "method is required (mean, median, trimmed_mean or zscore)")
 	case !s.Method.Valid():
-		return nil, sheetError("method", "unknown method %q (want mean, median, trimmed_mean or zscore)", string(s.Method))
+		return sheetError("method", "unknown method %q (want mean, median, trimmed_mean or zscore)", string(s.Method))
 	case s.Trim < 0:
-		return nil, sheetError("trim", "trim %d is negative; it must be 0 or more", s.Trim)
+		return sheetError("trim", "trim %d is negative; it must be 0 or more", s.Trim)
 	case s.Trim > maxTrim:
-		return nil, sheetError("trim", "trim %d is too large", s.Trim)
+		return sheetError("trim", "trim %d is too large", s.Trim)
 	case s.Trim != 0 && s.Method != MethodTrimmedMean:
-		return nil, sheetError("trim", "trim %d applies only to trimmed_mean, but the method is %s", s.Trim, s.Method)
+		return sheetError("trim", "trim %d applies only to trimmed_mean, but the method is %s", s.Trim, s.Method)
 	}
+	return nil
+}
 
+// readCriteria checks the rubric and the key criterion, sums the maxima
+// and returns each criterion's index + 1 by key.
+func (p *prepared) readCriteria(s *Sheet) (map[string]int, error) {
 	criterionIdx := make(map[string]int, len(s.Criteria))
 	for i, c := range s.Criteria {
 		where := fmt.Sprintf("criteria[%d]", i)
@@ -75,37 +111,46 @@ func prepare(s *Sheet) (*prepared, error) {
 		}
 		p.keyIdx = i - 1
 	}
+	return criterionIdx, nil
+}
 
-	if w := s.Weights; w != nil {
-		for _, c := range []struct {
-			name string
-			v    Points
-		}{{"panel", w.Panel}, {"previous", w.Previous}, {"audience", w.Audience}} {
-			if c.v < 0 {
-				return nil, sheetError("weights."+c.name, "weights.%s: %s is negative", c.name, c.v.Text())
-			}
-			if c.v > 100*Scale {
-				return nil, sheetError("weights."+c.name, "weights.%s: %s is above 100", c.name, c.v.Text())
-			}
+// checkWeights checks a composite's weights: each 0–100, summing to 100.
+func checkWeights(w *Weights) error {
+	if w == nil {
+		return nil
+	}
+	for _, c := range []struct {
+		name string
+		v    Points
+	}{{"panel", w.Panel}, {"previous", w.Previous}, {"audience", w.Audience}} {
+		if c.v < 0 {
+			return sheetError("weights."+c.name, "weights.%s: %s is negative", c.name, c.v.Text())
 		}
-		if sum := w.Panel + w.Previous + w.Audience; sum != 100*Scale {
-			return nil, sheetError("weights", "weights sum to %s; they must sum to 100", sum.Text())
+		if c.v > 100*Scale {
+			return sheetError("weights."+c.name, "weights.%s: %s is above 100", c.name, c.v.Text())
 		}
 	}
+	if sum := w.Panel + w.Previous + w.Audience; sum != 100*Scale {
+		return sheetError("weights", "weights sum to %s; they must sum to 100", sum.Text())
+	}
+	return nil
+}
 
-	// Number projects and judges in order of appearance, then renumber them
-	// in sorted id order.
-	projIdx := map[string]int32{}
+// intern numbers id in order of appearance.
+func intern(m map[string]int32, names *[]string, id string) int32 {
+	i, ok := m[id]
+	if !ok {
+		i = int32(len(*names))
+		m[id] = i
+		*names = append(*names, id)
+	}
+	return i
+}
+
+// readScores checks every score (the fast path only checks; scoreError
+// words the first problem) and numbers its project and judge.
+func (p *prepared) readScores(s *Sheet, criterionIdx map[string]int, projIdx map[string]int32) ([]judgeScore, error) {
 	judgeIdx := map[string]int32{}
-	intern := func(m map[string]int32, names *[]string, id string) int32 {
-		i, ok := m[id]
-		if !ok {
-			i = int32(len(*names))
-			m[id] = i
-			*names = append(*names, id)
-		}
-		return i
-	}
 	raw := make([]judgeScore, len(s.Scores))
 	lastProject, lastProjectIdx := "", int32(-1)
 	lastJudge := int32(-1)
@@ -139,9 +184,13 @@ func prepare(s *Sheet) (*prepared, error) {
 		r.judge = lastJudge
 		raw[i] = r
 	}
+	return raw, nil
+}
 
-	// With weights, previous and audience are components: a project named
-	// there is ranked even without panel scores (its panel counts 0).
+// readComponents checks the previous and audience points; with weights
+// they are components, and a project named there is ranked even without
+// panel scores (its panel counts 0).
+func (p *prepared) readComponents(s *Sheet, projIdx map[string]int32) error {
 	for _, c := range []struct {
 		name string
 		m    map[string]Points
@@ -161,15 +210,20 @@ func prepare(s *Sheet) (*prepared, error) {
 			field := fmt.Sprintf("%s %q", c.name, first)
 			switch {
 			case first == "":
-				return nil, sheetError(c.name, "%s: a project id is empty", c.name)
+				return sheetError(c.name, "%s: a project id is empty", c.name)
 			case v < 0:
-				return nil, sheetError(c.name+"."+first, "%s: %s is negative", field, v.Text())
+				return sheetError(c.name+"."+first, "%s: %s is negative", field, v.Text())
 			default:
-				return nil, sheetError(c.name+"."+first, "%s: %s is above 100 (a composite component is 0–100)", field, v.Text())
+				return sheetError(c.name+"."+first, "%s: %s is above 100 (a composite component is 0–100)", field, v.Text())
 			}
 		}
 	}
+	return nil
+}
 
+// group renumbers projects and judges in sorted id order, groups the
+// scores by project and refuses a judge who scored a project twice.
+func (p *prepared) group(s *Sheet, raw []judgeScore, projIdx map[string]int32) error {
 	projRemap := sortedRemap(p.projects)
 	judgeRemap := sortedRemap(p.judges)
 	slices.Sort(p.projects)
@@ -207,40 +261,42 @@ func prepare(s *Sheet) (*prepared, error) {
 		p.byProject[pi] = group
 	}
 	if dup {
-		return nil, duplicateError(s)
+		return duplicateError(s)
 	}
+	return nil
+}
 
+// readDecisions checks the organisers' tie decisions and indexes them.
+func (p *prepared) readDecisions(s *Sheet, projIdx map[string]int32) error {
 	seenIn := map[string]int{}
 	for i, d := range s.Decisions {
 		where := fmt.Sprintf("decisions[%d]", i)
 		if len(d.Order) < 2 {
-			return nil, sheetError(where+".order", "%s: order needs at least 2 projects", where)
+			return sheetError(where+".order", "%s: order needs at least 2 projects", where)
 		}
 		if strings.TrimSpace(d.Reason) == "" {
-			return nil, sheetError(where+".reason", "%s: reason is required", where)
+			return sheetError(where+".reason", "%s: reason is required", where)
 		}
 		idx := make([]int, len(d.Order))
 		for j, id := range d.Order {
 			pi, ok := projIdx[id]
 			if !ok {
-				return nil, sheetError(where+".order", "%s: unknown project %q (not ranked in this sheet)", where, id)
+				return sheetError(where+".order", "%s: unknown project %q (not ranked in this sheet)", where, id)
 			}
 			if prev, dup := seenIn[id]; dup {
 				if prev == i {
-					return nil, sheetError(where+".order", "%s: project %q appears twice", where, id)
+					return sheetError(where+".order", "%s: project %q appears twice", where, id)
 				}
-				return nil, sheetError(where+".order", "%s: project %q is already ordered by decisions[%d]", where, id, prev)
+				return sheetError(where+".order", "%s: project %q is already ordered by decisions[%d]", where, id, prev)
 			}
 			seenIn[id] = i
 			idx[j] = int(pi)
 		}
 		p.decisions = append(p.decisions, idx)
 	}
-	return p, nil
+	return nil
 }
 
-// duplicateError names the first score, in input order, whose judge
-// already scored its project.
 func duplicateError(s *Sheet) error {
 	first := make(map[[2]string]int, len(s.Scores))
 	for i, sc := range s.Scores {

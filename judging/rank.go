@@ -105,6 +105,26 @@ func Rank(s Sheet) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	rows := scoreRows(&s, p)
+	groups := rankGroups(rows)
+	rankOf, groupOf := ranks(groups, len(rows))
+	if err := applyDecisions(p, rows, groups, rankOf, groupOf); err != nil {
+		return Result{}, err
+	}
+	return result(p, rows, groups, rankOf), nil
+}
+
+// rankGroup is a run of projects at consecutive ranks: one project, or a
+// group the chain could not break (tied, listed by id).
+type rankGroup struct {
+	members []int
+	tied    bool
+}
+
+// scoreRows works out each project's panel score (the round's method, or
+// z-scores), its key-criterion aggregate, its previous score and the
+// ranking score (the composite when the sheet has weights).
+func scoreRows(s *Sheet, p *prepared) []rankRow {
 	n := len(p.projects)
 	rows := make([]rankRow, n)
 	var z []float64
@@ -142,7 +162,13 @@ func Rank(s Sheet) (Result, error) {
 			r.score = composite(s.Weights, r.panel, p.maxSum, r.prev, s.Audience[p.projects[i]])
 		}
 	}
+	return rows
+}
 
+// rankGroups orders the projects by score, then walks each equal-score
+// group through the tie-break chain (key criterion, previous round).
+func rankGroups(rows []rankRow) []rankGroup {
+	n := len(rows)
 	order := make([]int, n)
 	for i := range order {
 		order[i] = i
@@ -155,15 +181,11 @@ func Rank(s Sheet) (Result, error) {
 	})
 
 	// Walk the equal-score groups through the chain; emit ranked groups.
-	type group struct {
-		members []int
-		tied    bool
-	}
-	var groups []group
+	var groups []rankGroup
 	var refine func(members []int, step int)
 	refine = func(members []int, step int) {
 		if len(members) == 1 {
-			groups = append(groups, group{members: members})
+			groups = append(groups, rankGroup{members: members})
 			return
 		}
 		for ; step < 2; step++ {
@@ -193,7 +215,7 @@ func Rank(s Sheet) (Result, error) {
 			return
 		}
 		slices.Sort(members) // still tied: listed by id, same rank
-		groups = append(groups, group{members: members, tied: true})
+		groups = append(groups, rankGroup{members: members, tied: true})
 	}
 	for i := 0; i < n; {
 		j := i + 1
@@ -203,9 +225,13 @@ func Rank(s Sheet) (Result, error) {
 		refine(order[i:j], 0) // refine reorders only within the group
 		i = j
 	}
+	return groups
+}
 
-	rankOf := make([]int, n)
-	groupOf := make([]int, n)
+// ranks gives each project its rank (shared within a tied group) and its
+// group.
+func ranks(groups []rankGroup, n int) (rankOf, groupOf []int) {
+	rankOf, groupOf = make([]int, n), make([]int, n)
 	pos := 0
 	for gi, g := range groups {
 		for _, m := range g.members {
@@ -214,21 +240,26 @@ func Rank(s Sheet) (Result, error) {
 		}
 		pos += len(g.members)
 	}
+	return rankOf, groupOf
+}
 
+// applyDecisions orders each tied group an organiser decided, in the
+// decision's order; a decision must order one whole tied group.
+func applyDecisions(p *prepared, rows []rankRow, groups []rankGroup, rankOf, groupOf []int) error {
 	for di, d := range p.decisions {
 		where := fmt.Sprintf("decisions[%d]", di)
 		gi := groupOf[d[0]]
 		for _, m := range d {
 			if !groups[groupOf[m]].tied {
-				return Result{}, sheetError(where, "%s: project %q is not tied (it is ranked %d alone); a decision orders a tied group", where, p.projects[m], rankOf[m])
+				return sheetError(where, "%s: project %q is not tied (it is ranked %d alone); a decision orders a tied group", where, p.projects[m], rankOf[m])
 			}
 			if groupOf[m] != gi {
-				return Result{}, sheetError(where, "%s: projects %q (rank %d) and %q (rank %d) are not tied with each other", where, p.projects[d[0]], rankOf[d[0]], p.projects[m], rankOf[m])
+				return sheetError(where, "%s: projects %q (rank %d) and %q (rank %d) are not tied with each other", where, p.projects[d[0]], rankOf[d[0]], p.projects[m], rankOf[m])
 			}
 		}
 		g := &groups[gi]
 		if len(d) != len(g.members) {
-			return Result{}, sheetError(where, "%s: orders %d of the %d projects tied at rank %d (%s); it must order the whole group", where, len(d), len(g.members), rankOf[d[0]], quoteIDs(p.projects, g.members))
+			return sheetError(where, "%s: orders %d of the %d projects tied at rank %d (%s); it must order the whole group", where, len(d), len(g.members), rankOf[d[0]], quoteIDs(p.projects, g.members))
 		}
 		g.members = slices.Clone(d)
 		g.tied = false
@@ -237,7 +268,12 @@ func Rank(s Sheet) (Result, error) {
 			rows[m].tiebreak = TiebreakDecision
 		}
 	}
+	return nil
+}
 
+// result lists the ranking and the ties left.
+func result(p *prepared, rows []rankRow, groups []rankGroup, rankOf []int) Result {
+	n := len(rows)
 	res := Result{Ranking: make([]Entry, 0, n)}
 	for _, g := range groups {
 		if g.tied {
@@ -260,7 +296,7 @@ func Rank(s Sheet) (Result, error) {
 			res.Ranking = append(res.Ranking, e)
 		}
 	}
-	return res, nil
+	return res
 }
 
 func allOf(members []int, has func(int) bool) bool {

@@ -646,6 +646,50 @@ type TrackerFilter struct {
 	Tier      string
 }
 
+// Keep reports whether the filter selects p.
+func (f TrackerFilter) Keep(p TrackerProject) bool {
+	return (f.EditionID == 0 || p.EditionID == f.EditionID) &&
+		(f.CountyID == 0 || p.CountyID == f.CountyID) &&
+		(f.Tier == "" || p.Tier.Code == f.Tier)
+}
+
+// Choice is one option of a filter: an edition or a county.
+type Choice struct {
+	ID   int64
+	Name string
+}
+
+// TrackerList is the public tracker's page: the projects the filter
+// selects, and the filters' choices, which come from every funded project
+// (so that choosing one never hides the others).
+type TrackerList struct {
+	Projects []TrackerProject
+	Editions []Choice
+	Counties []Choice
+}
+
+// NewTrackerList selects from all (every funded project, newest edition
+// first) what f keeps, and lists every edition and county of all once, in
+// order of first appearance.
+func NewTrackerList(all []TrackerProject, f TrackerFilter) TrackerList {
+	l := TrackerList{Projects: []TrackerProject{}, Editions: []Choice{}, Counties: []Choice{}}
+	seenE, seenC := map[int64]bool{}, map[int64]bool{}
+	for _, p := range all {
+		if !seenE[p.EditionID] {
+			seenE[p.EditionID] = true
+			l.Editions = append(l.Editions, Choice{p.EditionID, p.EditionName})
+		}
+		if p.CountyID != 0 && !seenC[p.CountyID] {
+			seenC[p.CountyID] = true
+			l.Counties = append(l.Counties, Choice{p.CountyID, p.CountyName})
+		}
+		if f.Keep(p) {
+			l.Projects = append(l.Projects, p)
+		}
+	}
+	return l
+}
+
 // AwardChange is an organiser's change of an award's tier or funding.
 type AwardChange struct {
 	Tier       *string

@@ -2,6 +2,7 @@ package models
 
 import (
 	"errors"
+	"slices"
 	"testing"
 	"time"
 )
@@ -117,5 +118,43 @@ func TestReportValidateNamesUnknownKPIs(t *testing.T) {
 	in = ReportInput{KPIActuals: map[string]string{"覆盖户数": "八百"}}
 	if err := in.Validate(m); !errors.As(err, &e) || e.Fields["kpi_actuals.覆盖户数"] == "" {
 		t.Fatalf("non-number: %v", err)
+	}
+}
+
+func TestNewTrackerList(t *testing.T) {
+	top10 := AwardTier{Code: "top10"}
+	first := AwardTier{Code: "first"}
+	all := []TrackerProject{
+		{AwardID: 1, EditionID: 2, EditionName: "2026", CountyID: 10, CountyName: "惠城区", Tier: top10},
+		{AwardID: 2, EditionID: 2, EditionName: "2026", CountyID: 11, CountyName: "博罗县", Tier: first},
+		{AwardID: 3, EditionID: 1, EditionName: "2025", CountyID: 10, CountyName: "惠城区", Tier: top10},
+		{AwardID: 4, EditionID: 1, EditionName: "2025", Tier: first}, // a city department: no county
+	}
+	ids := func(l TrackerList) (out []int64) {
+		for _, p := range l.Projects {
+			out = append(out, p.AwardID)
+		}
+		return out
+	}
+	for _, tt := range []struct {
+		f    TrackerFilter
+		want []int64
+	}{
+		{TrackerFilter{}, []int64{1, 2, 3, 4}},
+		{TrackerFilter{EditionID: 1}, []int64{3, 4}},
+		{TrackerFilter{CountyID: 10}, []int64{1, 3}},
+		{TrackerFilter{Tier: "first", EditionID: 2}, []int64{2}},
+		{TrackerFilter{CountyID: 99}, nil},
+	} {
+		l := NewTrackerList(all, tt.f)
+		if got := ids(l); !slices.Equal(got, tt.want) {
+			t.Errorf("%+v: projects %v, want %v", tt.f, got, tt.want)
+		}
+		if len(l.Editions) != 2 || l.Editions[0] != (Choice{2, "2026"}) || len(l.Counties) != 2 || l.Counties[1] != (Choice{11, "博罗县"}) {
+			t.Errorf("%+v: the choices depend on the filter: %+v %+v", tt.f, l.Editions, l.Counties)
+		}
+		if l.Projects == nil {
+			t.Errorf("%+v: nil projects (JSON null)", tt.f)
+		}
 	}
 }

@@ -19,22 +19,29 @@ const (
 	ProjectWithdrawn  ProjectStatus = "withdrawn"
 	ProjectEligible   ProjectStatus = "eligible"
 	ProjectIneligible ProjectStatus = "ineligible"
+	// ProjectReturned: the organisers sent a submission back for changes,
+	// with the reason; the unit edits it and submits again.
+	ProjectReturned ProjectStatus = "returned"
 )
 
 // ProjectFields are the texts a unit writes. Limits count characters
 // (runes), as people do.
+//
+// It is the one type of the eleven fields: the database row embeds it, the
+// API reads and writes it under these names, and a submitted version's
+// snapshot is its JSON.
 type ProjectFields struct {
-	Title          string
-	Category       string
-	Summary        string
-	Problem        string // 痛点
-	Approach       string // 做法
-	Results        string // 成效: indicators and beneficiaries
-	Replicability  string // 推广
-	Sustainability string // 长效
-	StartDate      string // YYYY-MM-DD
-	ContactName    string
-	ContactPhone   string
+	Title          string `json:"title"`
+	Category       string `json:"category"`
+	Summary        string `json:"summary"`
+	Problem        string `json:"problem"`        // 痛点
+	Approach       string `json:"approach"`       // 做法
+	Results        string `json:"results"`        // 成效: indicators and beneficiaries
+	Replicability  string `json:"replicability"`  // 推广
+	Sustainability string `json:"sustainability"` // 长效
+	StartDate      string `json:"start_date"`     // YYYY-MM-DD
+	ContactName    string `json:"contact_name"`
+	ContactPhone   string `json:"contact_phone"`
 }
 
 // FieldLimit is one field's name and its character cap.
@@ -123,7 +130,7 @@ type Project struct {
 // withdrawn projects only (a submitted project is withdrawn first).
 func (p Project) CanEdit() error {
 	switch p.Status {
-	case ProjectDraft, ProjectWithdrawn:
+	case ProjectDraft, ProjectWithdrawn, ProjectReturned:
 		return nil
 	case ProjectSubmitted:
 		return Errorf(KindConflict, "the project is submitted: withdraw it to make changes")
@@ -147,6 +154,15 @@ func (p Project) CanJudgeEligibility() error {
 		return nil
 	}
 	return Errorf(KindConflict, "project %d is %s: only submitted projects are checked", p.ID, p.Status)
+}
+
+// CanReturn reports whether the organisers may send the project back to
+// the unit for changes: a submission not yet checked for eligibility.
+func (p Project) CanReturn() error {
+	if p.Status != ProjectSubmitted {
+		return Errorf(KindConflict, "only a submitted project can be returned (this one is %s)", p.Status)
+	}
+	return nil
 }
 
 // ProjectFilter narrows project lists.

@@ -35,6 +35,16 @@ const (
 	ActionFinish      ShowAction = "finish"       // after the last slot's reveal: the podium
 	ActionPause       ShowAction = "pause"        // the board shows a message; timers stop
 	ActionResume      ShowAction = "resume"
+	// ActionBack undoes a stage pressed too early: Q&A back to the
+	// presentation, a presentation back to the previous project's Q&A (or,
+	// for a slot's first, back to the previous slot's revealed scores or to
+	// the start), scoring back to the last Q&A, sealed back to scoring. It
+	// never un-reveals: a revealed slot is corrected with reseal.
+	ActionBack ShowAction = "back"
+	// The presentation or Q&A timer on its own, without pausing the show.
+	ActionTimerPause   ShowAction = "timer_pause"
+	ActionTimerResume  ShowAction = "timer_resume"
+	ActionTimerRestart ShowAction = "timer_restart"
 )
 
 // ShowTimings are the slot timings.
@@ -67,10 +77,17 @@ type Show struct {
 	Paused         bool
 	PauseMessage   string
 	TimerRemaining time.Duration
+	// TimerHeld is the timer stopped on its own (the show goes on), with
+	// TimerRemaining left.
+	TimerHeld bool
 	// RevealedAt is when the current slot was (last) revealed: every screen
 	// derives the stages of the reveal from it, so two screens agree
 	// whenever they connected. Zero outside the revealed phase.
 	RevealedAt time.Time
+	// PreviousRevealedAt keeps the previous slot's RevealedAt while the
+	// next slot's first project presents, so that stepping back restores
+	// the revealed slot as every screen showed it.
+	PreviousRevealedAt time.Time
 }
 
 // NewShow starts a show on a drawn programme.
@@ -90,7 +107,8 @@ func (s Show) CurrentProjects() []int64 {
 // console's buttons.
 func (s Show) Allowed() []ShowAction {
 	var out []ShowAction
-	for _, a := range []ShowAction{ActionPresent, ActionQA, ActionOpenScoring, ActionSeal, ActionReveal, ActionReseal, ActionFinish, ActionPause, ActionResume} {
+	for _, a := range []ShowAction{ActionPresent, ActionQA, ActionOpenScoring, ActionSeal, ActionReveal, ActionReseal, ActionFinish,
+		ActionPause, ActionResume, ActionBack, ActionTimerPause, ActionTimerResume, ActionTimerRestart} {
 		if _, err := s.Apply(a, time.Time{}, "·"); err == nil { // any message will do for pause
 			out = append(out, a)
 		}
@@ -99,7 +117,23 @@ func (s Show) Allowed() []ShowAction {
 }
 
 func (s *Show) startTimer(d time.Duration, now time.Time) {
-	s.TimerStartedAt, s.TimerDuration, s.TimerRemaining = now, d, 0
+	s.TimerStartedAt, s.TimerDuration, s.TimerRemaining, s.TimerHeld = now, d, 0, false
+}
+
+func (s *Show) stopTimer() {
+	s.TimerStartedAt, s.TimerDuration, s.TimerRemaining, s.TimerHeld = time.Time{}, 0, 0, false
+}
+
+// TimerFrozen reports whether the timer stands still (the show paused, or
+// the timer held on its own) with TimerRemaining left.
+func (s Show) TimerFrozen() bool { return s.Paused || s.TimerHeld }
+
+// phaseTimer is the full length of the current phase's timer.
+func (s Show) phaseTimer() time.Duration {
+	if s.Phase == PhaseQA {
+		return s.Timings.QA
+	}
+	return s.Timings.Presentation
 }
 
 // Apply returns the show after the host's action at now, or a conflict
@@ -122,7 +156,7 @@ func (s Show) Apply(a ShowAction, now time.Time, message string) (Show, error) {
 			return s, Invalid("a message for the board is required", map[string]string{"message": "required"})
 		}
 		s.Paused, s.PauseMessage = true, msg
-		if !s.TimerStartedAt.IsZero() {
+		if !s.TimerStartedAt.IsZero() && !s.TimerHeld {
 			s.TimerRemaining = max(s.TimerDuration-now.Sub(s.TimerStartedAt), 0)
 		}
 		return s, nil
@@ -131,14 +165,61 @@ func (s Show) Apply(a ShowAction, now time.Time, message string) (Show, error) {
 			return bad()
 		}
 		s.Paused, s.PauseMessage = false, ""
-		if !s.TimerStartedAt.IsZero() {
+		if !s.TimerStartedAt.IsZero() && !s.TimerHeld {
 			s.startTimer(s.TimerRemaining, now)
+		}
+		return s, nil
+	case ActionTimerPause:
+		if (s.Phase != PhasePresenting && s.Phase != PhaseQA) || s.TimerStartedAt.IsZero() || s.TimerHeld {
+			return bad()
+		}
+		s.TimerRemaining, s.TimerHeld = max(s.TimerDuration-now.Sub(s.TimerStartedAt), 0), true
+		return s, nil
+	case ActionTimerResume:
+		if (s.Phase != PhasePresenting && s.Phase != PhaseQA) || !s.TimerHeld {
+			return bad()
+		}
+		s.startTimer(s.TimerRemaining, now)
+		return s, nil
+	case ActionTimerRestart:
+		if s.Phase != PhasePresenting && s.Phase != PhaseQA {
+			return bad()
+		}
+		s.startTimer(s.phaseTimer(), now)
+		return s, nil
+	case ActionBack:
+		switch {
+		case s.Phase == PhaseQA:
+			s.Phase = PhasePresenting
+			s.startTimer(s.Timings.Presentation, now)
+		case s.Phase == PhasePresenting && s.Project > 0:
+			s.Project--
+			s.Phase = PhaseQA
+			s.startTimer(s.Timings.QA, now)
+		case s.Phase == PhasePresenting && s.Slot > 0:
+			// Back to the previous slot as it was left: revealed, at the
+			// time it was revealed.
+			s.Slot, s.Project, s.Phase = s.Slot-1, 0, PhaseRevealed
+			s.RevealedAt, s.PreviousRevealedAt = s.PreviousRevealedAt, time.Time{}
+			s.stopTimer()
+		case s.Phase == PhasePresenting:
+			s.Slot, s.Project, s.Phase = -1, 0, PhaseIdle
+			s.stopTimer()
+		case s.Phase == PhaseScoring:
+			s.Project = len(s.CurrentProjects()) - 1
+			s.Phase = PhaseQA
+			s.startTimer(s.Timings.QA, now)
+		case s.Phase == PhaseSealed:
+			s.Phase = PhaseScoring
+		default:
+			return bad()
 		}
 		return s, nil
 	case ActionPresent:
 		switch {
 		case (s.Phase == PhaseIdle || s.Phase == PhaseRevealed) && s.Slot+1 < len(s.Slots):
 			s.Slot, s.Project = s.Slot+1, 0
+			s.PreviousRevealedAt = s.RevealedAt
 		case s.Phase == PhaseQA && s.Project+1 < len(s.CurrentProjects()):
 			s.Project++
 		default:

@@ -57,6 +57,12 @@ type User struct {
 	Expertise []string
 	Bio       string
 	Disabled  bool
+	// Email is where notifications go by e-mail (empty: none); Language
+	// the language the server writes to the user in; EmailOff the kinds
+	// they do not want by e-mail.
+	Email     string
+	Language  string
+	EmailOff  []NotificationKind
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
@@ -74,6 +80,7 @@ type NewUser struct {
 	Phone       string
 	Expertise   []string
 	Bio         string
+	Email       string
 }
 
 var usernamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{1,63}$`)
@@ -90,7 +97,7 @@ func (n NewUser) Validate() error {
 	if p := PasswordProblem(n.Password); p != "" {
 		fields["password"] = p
 	}
-	UserProfile{DisplayName: n.DisplayName, Roles: n.Roles, UnitID: n.UnitID, Phone: n.Phone, Expertise: n.Expertise, Bio: n.Bio}.check(fields)
+	UserProfile{DisplayName: n.DisplayName, Roles: n.Roles, UnitID: n.UnitID, Phone: n.Phone, Expertise: n.Expertise, Bio: n.Bio, Email: &n.Email}.check(fields)
 	if len(fields) > 0 {
 		return Invalid("the user is not valid", fields)
 	}
@@ -106,6 +113,8 @@ type UserProfile struct {
 	Expertise   []string
 	Bio         string
 	Disabled    bool
+	// Email is the address notifications go to; nil keeps the current one.
+	Email *string
 }
 
 // Validate checks the profile and names every problem.
@@ -139,6 +148,11 @@ func (p UserProfile) check(fields map[string]string) {
 	}
 	if p.Phone != "" && !ValidPhone(p.Phone) {
 		fields["phone"] = "a phone number such as 13812345678 or 0752-2345678"
+	}
+	if p.Email != nil {
+		if e := EmailProblem(strings.TrimSpace(*p.Email)); e != "" {
+			fields["email"] = e
+		}
 	}
 	if len(p.Expertise) > 10 {
 		fields["expertise"] = "at most 10 fields"

@@ -2,7 +2,8 @@
 # Runs the Playwright tests in frontend/e2e against the built binary.
 #   scripts/e2e.sh sqlite     embedded default: SQLite + media files in a throwaway data dir
 #   scripts/e2e.sh postgres   a throwaway PostgreSQL cluster and MinIO server (real services)
-# Needs the variables scripts/provision.sh prints (LEITAI_TEST_PG_BIN, LEITAI_TEST_MINIO).
+# Needs the variables scripts/provision.sh prints (LEITAI_TEST_PG_BIN, LEITAI_TEST_MINIO, and
+# LEITAI_TEST_MAILPIT: the server sends its e-mail to a real Mailpit the notification test reads).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-sqlite}
@@ -47,6 +48,16 @@ if [ "$mode" = postgres ]; then
 	wait_http "http://127.0.0.1:$minio_port/minio/health/live" MinIO "${pids[-1]}" || { cat "$work/minio.log" >&2; exit 1; }
 	export LEITAI_S3_ENDPOINT="127.0.0.1:$minio_port" LEITAI_S3_ACCESS_KEY="$MINIO_ROOT_USER" LEITAI_S3_SECRET_KEY="$MINIO_ROOT_PASSWORD" LEITAI_S3_BUCKET=leitai-e2e
 	"$bin" migrate >/dev/null
+fi
+
+if [ -n "${LEITAI_TEST_MAILPIT:-}" ]; then
+	smtp_port=$(free_port); mail_port=$(free_port)
+	"$LEITAI_TEST_MAILPIT" --smtp "127.0.0.1:$smtp_port" --listen "127.0.0.1:$mail_port" --database "$work/mailpit.db" \
+		--smtp-auth-accept-any --smtp-auth-allow-insecure --disable-version-check >"$work/mailpit.log" 2>&1 &
+	pids+=($!)
+	wait_http "http://127.0.0.1:$mail_port/readyz" Mailpit "${pids[-1]}" || { cat "$work/mailpit.log" >&2; exit 1; }
+	export LEITAI_SMTP_URL="smtp://127.0.0.1:$smtp_port" LEITAI_SMTP_FROM=leitai@example.org
+	export LEITAI_E2E_MAILPIT="http://127.0.0.1:$mail_port"
 fi
 
 port=$(free_port)

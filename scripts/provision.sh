@@ -2,12 +2,14 @@
 # Provisions what the test suite needs and prints `export` lines for it:
 # PostgreSQL server binaries (Debian package), MinIO built once from the
 # pinned version into the user's cache, Debian's chromium and CJK fonts, and
-# Debian's ffmpeg for media processing.
+# Debian's ffmpeg for media processing, and Mailpit (a real SMTP server the
+# notification tests read mail from) built once from the pinned version.
 # Anything that cannot be provisioned fails the run with the command that
 # installs it; nothing is skipped.
 set -euo pipefail
 
 MINIO_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c
+MAILPIT_VERSION=v1.33.1
 CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/leitai
 
 log() { echo "provision: $*" >&2; }
@@ -57,6 +59,17 @@ if [ ! -x "$MINIO" ]; then
 	fi
 fi
 
+MAILPIT="$CACHE/mailpit-$MAILPIT_VERSION/mailpit"
+if [ ! -x "$MAILPIT" ]; then
+	log "building Mailpit $MAILPIT_VERSION into $CACHE (once; a few minutes)"
+	mkdir -p "$(dirname "$MAILPIT")"
+	if ! GOBIN="$(dirname "$MAILPIT")" go install "github.com/axllent/mailpit@$MAILPIT_VERSION" >&2; then
+		log "could not build Mailpit; run: GOBIN=$(dirname "$MAILPIT") go install github.com/axllent/mailpit@$MAILPIT_VERSION"
+		exit 1
+	fi
+fi
+
 echo "export LEITAI_TEST_PG_BIN=$PG_BIN"
 echo "export LEITAI_TEST_MINIO=$MINIO"
+echo "export LEITAI_TEST_MAILPIT=$MAILPIT"
 echo "export CHROMIUM_PATH=/usr/bin/chromium"

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 start=$(date +%s)
 step() { echo; echo "==> $* ($(($(date +%s) - start))s)"; }
 
-step "provisioning PostgreSQL, MinIO, Chromium"
+step "provisioning PostgreSQL, MinIO, Mailpit, Chromium"
 eval "$(scripts/provision.sh)"
 
 step "frontend: install, type check, build"

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"strings"
@@ -10,6 +11,17 @@ import (
 
 	"leitai/models"
 )
+
+// Accounts signs people in and out.
+type Accounts interface {
+	Login(ctx context.Context, a models.LoginAttempt) (string, models.Session, error)
+	SessionByToken(ctx context.Context, token string) (models.Session, error)
+	Logout(ctx context.Context, token string) error
+	ChangePassword(ctx context.Context, actor models.Actor, userID int64, current, next, userAgent string) (string, models.Session, error)
+	RedeemLoginLink(ctx context.Context, token, ip, userAgent string) (string, models.Session, error)
+	SetupNeeded(ctx context.Context) (bool, error)
+	SetupFirstAdmin(ctx context.Context, n models.NewUser, ip, userAgent string) (string, models.Session, error)
+}
 
 // userJSON is the contract's user object.
 type userJSON struct {
@@ -71,7 +83,7 @@ func (s *handlers) login(c *fiber.Ctx) error {
 		return models.Invalid("username and password are required", map[string]string{"username": "required", "password": "required"})
 	}
 	username := strings.TrimSpace(req.Username)
-	now := time.Now()
+	now := s.deps.Clock()
 	device := models.VerifyDevice(s.deps.Config.Secret, c.Cookies(models.DeviceCookieName(username)), username, now)
 	token, sess, err := s.deps.Accounts.Login(c.UserContext(), models.LoginAttempt{Username: username, Password: req.Password,
 		IP: c.IP(), UserAgent: c.Get(fiber.HeaderUserAgent), Device: device})

@@ -1,12 +1,22 @@
 package server
 
 import (
+	"context"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"leitai/models"
 )
+
+// Editions holds the yearly editions (the edition handlers, and the
+// project, export and round handlers that check one).
+type Editions interface {
+	ListEditions(ctx context.Context, onlyPublic bool) ([]models.Edition, error)
+	EditionByID(ctx context.Context, id int64) (models.Edition, error)
+	CreateEdition(ctx context.Context, actor models.Actor, in models.EditionInput) (models.Edition, error)
+	UpdateEdition(ctx context.Context, actor models.Actor, id int64, in models.EditionInput) (models.Edition, error)
+}
 
 // editionJSON is an edition as the API shows it. Times are RFC 3339 UTC;
 // `deadline` includes the grace period and `accepting` says whether units
@@ -32,11 +42,11 @@ func (s *handlers) toEditionJSON(e models.Edition) editionJSON {
 	}
 	return editionJSON{ID: e.ID, Year: e.Year, Title: e.Title, Categories: cats, OpensAt: e.OpensAt, ClosesAt: e.ClosesAt,
 		GraceMinutes: e.GraceMinutes, Deadline: e.Deadline(), QuotaPerUnit: e.QuotaPerUnit, Status: e.Status,
-		Accepting: e.AcceptsChanges(time.Now(), s.deps.Config.Location) == nil}
+		Accepting: e.AcceptsChanges(s.deps.Clock(), s.deps.Config.Location) == nil}
 }
 
 func (s *handlers) listEditions(c *fiber.Ctx) error {
-	editions, err := s.deps.Projects.ListEditions(c.UserContext(), !viewerIsAdmin(c))
+	editions, err := s.deps.Editions.ListEditions(c.UserContext(), !viewerIsAdmin(c))
 	if err != nil {
 		return err
 	}
@@ -50,7 +60,7 @@ func (s *handlers) listEditions(c *fiber.Ctx) error {
 // currentEdition is the newest active edition: the one the public pages and
 // the portal show.
 func (s *handlers) currentEdition(c *fiber.Ctx) error {
-	editions, err := s.deps.Projects.ListEditions(c.UserContext(), true)
+	editions, err := s.deps.Editions.ListEditions(c.UserContext(), true)
 	if err != nil {
 		return err
 	}
@@ -67,7 +77,7 @@ func (s *handlers) getEdition(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	e, err := s.deps.Projects.EditionByID(c.UserContext(), id)
+	e, err := s.deps.Editions.EditionByID(c.UserContext(), id)
 	if err != nil {
 		return err
 	}
@@ -98,7 +108,7 @@ func (s *handlers) createEdition(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	e, err := s.deps.Projects.CreateEdition(c.UserContext(), actorOf(c), req.input())
+	e, err := s.deps.Editions.CreateEdition(c.UserContext(), actorOf(c), req.input())
 	if err != nil {
 		return err
 	}
@@ -114,7 +124,7 @@ func (s *handlers) updateEdition(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	e, err := s.deps.Projects.UpdateEdition(c.UserContext(), actorOf(c), id, req.input())
+	e, err := s.deps.Editions.UpdateEdition(c.UserContext(), actorOf(c), id, req.input())
 	if err != nil {
 		return err
 	}

@@ -30,7 +30,7 @@ func (s *handlers) exportProjects(c *fiber.Ctx) error {
 	if format != "csv" && format != "xlsx" {
 		return models.Invalid("bad query parameter", map[string]string{"format": "csv or xlsx"})
 	}
-	edition, err := s.deps.Projects.EditionByID(c.UserContext(), f.EditionID)
+	edition, err := s.deps.Editions.EditionByID(c.UserContext(), f.EditionID)
 	if err != nil {
 		return err
 	}

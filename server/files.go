@@ -32,7 +32,7 @@ func (s *handlers) signedFile(c *fiber.Ctx) error {
 	q := c.Request().URI().QueryArgs()
 	values := map[string][]string{}
 	q.VisitAll(func(k, v []byte) { values[string(k)] = append(values[string(k)], string(v)) })
-	contentType, disposition, err := s.deps.Files.VerifyLink(key, values, time.Now())
+	contentType, disposition, err := s.deps.Files.VerifyLink(key, values, s.deps.Clock())
 	if err != nil {
 		return err
 	}

@@ -18,7 +18,7 @@ type fakeFollow struct {
 	createAwards func(models.Caller, int64, []models.AwardInput) ([]models.AwardDetail, error)
 	proposePlan  func(models.Caller, int64, models.PlanInput) (models.AwardDetail, error)
 	moveTranche  func(models.Caller, int64, int, models.TrancheAction, models.TrancheInput) (models.AwardDetail, error)
-	tracker      func(models.TrackerFilter) ([]models.TrackerProject, error)
+	tracker      func(models.TrackerFilter) (models.TrackerList, error)
 	trackerPhoto func(int64) (string, error)
 }
 
@@ -31,7 +31,7 @@ func (f *fakeFollow) ProposePlan(_ context.Context, who models.Caller, id int64,
 func (f *fakeFollow) MoveTranche(_ context.Context, who models.Caller, id int64, seq int, a models.TrancheAction, in models.TrancheInput) (models.AwardDetail, error) {
 	return f.moveTranche(who, id, seq, a, in)
 }
-func (f *fakeFollow) Tracker(_ context.Context, filter models.TrackerFilter) ([]models.TrackerProject, error) {
+func (f *fakeFollow) Tracker(_ context.Context, filter models.TrackerFilter) (models.TrackerList, error) {
 	return f.tracker(filter)
 }
 func (f *fakeFollow) TrackerPhoto(_ context.Context, id int64) (string, error) {
@@ -101,9 +101,13 @@ func TestFollowThroughHandlers(t *testing.T) {
 			}}, wantStatus: 409, wantBody: []string{"four eyes"}},
 		{name: "tranche: a milestone that is not a number", method: "POST", path: "/api/v1/awards/9/tranches/x/approve", role: "admin", body: `{}`, wantStatus: 422},
 		{name: "tracker: public, filters parsed", method: "GET", path: "/api/v1/tracker?edition=2&tier=top10",
-			fake: fakeFollow{tracker: func(f models.TrackerFilter) ([]models.TrackerProject, error) {
-				return []models.TrackerProject{{AwardID: 9, EditionID: 2, Title: "网格", Photos: []models.TrackerPhoto{{MediaID: 44}}}}, nil
-			}}, wantStatus: 200, wantBody: []string{`"url":"/api/v1/tracker/photos/44"`, `"project_title":"网格"`}},
+			fake: fakeFollow{tracker: func(f models.TrackerFilter) (models.TrackerList, error) {
+				if f != (models.TrackerFilter{EditionID: 2, Tier: "top10"}) {
+					t.Errorf("Tracker(%+v)", f)
+				}
+				return models.TrackerList{Projects: []models.TrackerProject{{AwardID: 9, EditionID: 2, Title: "网格", Photos: []models.TrackerPhoto{{MediaID: 44}}}},
+					Editions: []models.Choice{{ID: 2, Name: "2026年度"}, {ID: 1, Name: "2025年度"}}}, nil
+			}}, wantStatus: 200, wantBody: []string{`"url":"/api/v1/tracker/photos/44"`, `"project_title":"网格"`, `{"id":1,"name":"2025年度"}`, `"counties":[]`}},
 		{name: "tracker: an unknown tier", method: "GET", path: "/api/v1/tracker?tier=gold", wantStatus: 422},
 		{name: "tracker: a bad edition", method: "GET", path: "/api/v1/tracker?edition=-1", wantStatus: 422},
 		{name: "tracker photo: the bytes, cached for good", method: "GET", path: "/api/v1/tracker/photos/44",

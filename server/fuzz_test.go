@@ -30,7 +30,7 @@ func FuzzDecoders(f *testing.F) {
 		func() any { return &loginRequest{} }, func() any { return &unitRequest{} }, func() any { return &userCreateRequest{} },
 		func() any { return &userUpdateRequest{} }, func() any { return &passwordResetRequest{} }, func() any { return &loginLinkRequest{} },
 		func() any { return &passwordChangeRequest{} }, func() any { return &linkRequest{} }, func() any { return &setupRequest{} },
-		func() any { return &editionRequest{} }, func() any { return &projectFieldsRequest{} }, func() any { return &eligibilityRequest{} },
+		func() any { return &editionRequest{} }, func() any { return &models.ProjectFields{} }, func() any { return &eligibilityRequest{} },
 		func() any { return &newUploadRequest{} }, func() any { return &presignRequest{} }, func() any { return &partDoneRequest{} },
 		func() any { return &roundRequest{} }, func() any { return &roundStatusRequest{} }, func() any { return &assignRequest{} },
 		func() any { return &conflictRequest{} }, func() any { return &scoreRequest{} },

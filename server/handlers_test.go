@@ -83,6 +83,8 @@ type apiCase struct {
 	ctype  string // Content-Type of the body; JSON when empty
 	status int
 	want   []string
+	// absent must not appear in the body.
+	absent []string
 	// header is sent with the request; wantHeader must come back.
 	header, wantHeader map[string]string
 }
@@ -156,6 +158,11 @@ func runCases(t *testing.T, d Deps, cases []apiCase) {
 			for _, w := range tc.want {
 				if !strings.Contains(string(out), w) {
 					t.Errorf("%s %s: body lacks %s: %s", tc.method, tc.path, w, out)
+				}
+			}
+			for _, w := range tc.absent {
+				if strings.Contains(string(out), w) {
+					t.Errorf("%s %s: body shows %s: %s", tc.method, tc.path, w, out)
 				}
 			}
 		})

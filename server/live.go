@@ -341,7 +341,7 @@ func toShowJSON(sh models.Show) showJSON {
 	out := showJSON{Phase: string(sh.Phase), Slot: sh.Slot, Presenting: sh.Project, Paused: sh.Paused, PauseMessage: sh.PauseMessage, Allowed: []string{}}
 	if !sh.TimerStartedAt.IsZero() && (sh.Phase == models.PhasePresenting || sh.Phase == models.PhaseQA) {
 		out.Timer = &timerJSON{StartedAt: sh.TimerStartedAt.UTC(), DurationMS: sh.TimerDuration.Milliseconds()}
-		if sh.Paused {
+		if sh.TimerFrozen() {
 			ms := sh.TimerRemaining.Milliseconds()
 			out.Timer.RemainingMS = &ms
 		}

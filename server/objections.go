@@ -72,7 +72,7 @@ func (s *handlers) submitObjection(c *fiber.Ctx) error {
 		uid := sess.User.ID
 		in.UserID = &uid
 	}
-	o, err := s.deps.Objections.SubmitObjection(c.UserContext(), actorOf(c), in, time.Now())
+	o, err := s.deps.Objections.SubmitObjection(c.UserContext(), actorOf(c), in, s.deps.Clock())
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"strings"
 	"time"
 
@@ -9,25 +10,27 @@ import (
 	"leitai/models"
 )
 
+// Projects holds the units' projects.
+type Projects interface {
+	CreateProject(ctx context.Context, actor models.Actor, user models.User, editionID int64, f models.ProjectFields, loc *time.Location) (models.Project, error)
+	ProjectByID(ctx context.Context, user models.User, id int64) (models.Project, error)
+	SaveDraft(ctx context.Context, user models.User, id int64, f models.ProjectFields, loc *time.Location) (models.Project, error)
+	SubmitProject(ctx context.Context, actor models.Actor, user models.User, id int64, loc *time.Location) (models.Project, error)
+	WithdrawProject(ctx context.Context, actor models.Actor, user models.User, id int64, loc *time.Location) (models.Project, error)
+	ProjectVersions(ctx context.Context, user models.User, id int64) ([]models.ProjectVersion, error)
+	SetEligibility(ctx context.Context, actor models.Actor, ids []int64, eligible bool, reason string) ([]models.Project, error)
+	ListProjects(ctx context.Context, user models.User, f models.ProjectFilter) ([]models.Project, error)
+}
+
 // projectJSON is a project as its unit and the admins see it. `missing`
 // lists the required fields still empty, for the submit checklist.
 type projectJSON struct {
-	ID                int64                `json:"id"`
-	EditionID         int64                `json:"edition_id"`
-	UnitID            int64                `json:"unit_id"`
-	UnitName          string               `json:"unit_name"`
-	UnitPath          []string             `json:"unit_path"`
-	Title             string               `json:"title"`
-	Category          string               `json:"category"`
-	Summary           string               `json:"summary"`
-	Problem           string               `json:"problem"`
-	Approach          string               `json:"approach"`
-	Results           string               `json:"results"`
-	Replicability     string               `json:"replicability"`
-	Sustainability    string               `json:"sustainability"`
-	StartDate         string               `json:"start_date"`
-	ContactName       string               `json:"contact_name"`
-	ContactPhone      string               `json:"contact_phone"`
+	ID        int64    `json:"id"`
+	EditionID int64    `json:"edition_id"`
+	UnitID    int64    `json:"unit_id"`
+	UnitName  string   `json:"unit_name"`
+	UnitPath  []string `json:"unit_path"`
+	models.ProjectFields
 	Status            models.ProjectStatus `json:"status"`
 	EligibilityReason string               `json:"eligibility_reason"`
 	Version           int                  `json:"version"`
@@ -38,9 +41,7 @@ type projectJSON struct {
 }
 
 func toProjectJSON(tree *models.UnitTree, p models.Project) projectJSON {
-	out := projectJSON{ID: p.ID, EditionID: p.EditionID, UnitID: p.UnitID, Title: p.Title, Category: p.Category,
-		Summary: p.Summary, Problem: p.Problem, Approach: p.Approach, Results: p.Results, Replicability: p.Replicability,
-		Sustainability: p.Sustainability, StartDate: p.StartDate, ContactName: p.ContactName, ContactPhone: p.ContactPhone,
+	out := projectJSON{ID: p.ID, EditionID: p.EditionID, UnitID: p.UnitID, ProjectFields: p.ProjectFields,
 		Status: p.Status, EligibilityReason: p.EligibilityReason, Version: p.Version, SubmittedAt: p.SubmittedAt,
 		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, Missing: []string{}, UnitPath: []string{}}
 	if tree != nil {
@@ -56,27 +57,6 @@ func toProjectJSON(tree *models.UnitTree, p models.Project) projectJSON {
 		}
 	}
 	return out
-}
-
-// projectFieldsRequest carries a project's texts (create and autosave).
-type projectFieldsRequest struct {
-	Title          string `json:"title"`
-	Category       string `json:"category"`
-	Summary        string `json:"summary"`
-	Problem        string `json:"problem"`
-	Approach       string `json:"approach"`
-	Results        string `json:"results"`
-	Replicability  string `json:"replicability"`
-	Sustainability string `json:"sustainability"`
-	StartDate      string `json:"start_date"`
-	ContactName    string `json:"contact_name"`
-	ContactPhone   string `json:"contact_phone"`
-}
-
-func (r projectFieldsRequest) fields() models.ProjectFields {
-	return models.ProjectFields{Title: r.Title, Category: r.Category, Summary: r.Summary, Problem: r.Problem,
-		Approach: r.Approach, Results: r.Results, Replicability: r.Replicability, Sustainability: r.Sustainability,
-		StartDate: r.StartDate, ContactName: r.ContactName, ContactPhone: r.ContactPhone}
 }
 
 func (s *handlers) projectResponse(c *fiber.Ctx, status int, p models.Project) error {
@@ -107,7 +87,7 @@ func (s *handlers) listProjects(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.deps.Projects.EditionByID(c.UserContext(), f.EditionID); err != nil {
+	if _, err := s.deps.Editions.EditionByID(c.UserContext(), f.EditionID); err != nil {
 		return err
 	}
 	sess, _ := sessionOf(c)
@@ -131,12 +111,12 @@ func (s *handlers) createProject(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var req projectFieldsRequest
+	var req models.ProjectFields
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
 	sess, _ := sessionOf(c)
-	p, err := s.deps.Projects.CreateProject(c.UserContext(), actorOf(c), sess.User, editionID, req.fields(), s.deps.Config.Location)
+	p, err := s.deps.Projects.CreateProject(c.UserContext(), actorOf(c), sess.User, editionID, req, s.deps.Config.Location)
 	if err != nil {
 		return err
 	}
@@ -161,12 +141,12 @@ func (s *handlers) saveProject(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var req projectFieldsRequest
+	var req models.ProjectFields
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
 	sess, _ := sessionOf(c)
-	p, err := s.deps.Projects.SaveDraft(c.UserContext(), sess.User, id, req.fields(), s.deps.Config.Location)
+	p, err := s.deps.Projects.SaveDraft(c.UserContext(), sess.User, id, req, s.deps.Config.Location)
 	if err != nil {
 		return err
 	}
@@ -203,7 +183,7 @@ type versionJSON struct {
 	Version     int                  `json:"version"`
 	SubmittedAt time.Time            `json:"submitted_at"`
 	SubmittedBy string               `json:"submitted_by"`
-	Fields      projectFieldsRequest `json:"fields"`
+	Fields      models.ProjectFields `json:"fields"`
 }
 
 func (s *handlers) projectVersions(c *fiber.Ctx) error {
@@ -218,11 +198,7 @@ func (s *handlers) projectVersions(c *fiber.Ctx) error {
 	}
 	out := make([]versionJSON, len(versions))
 	for i, v := range versions {
-		f := v.Fields
-		out[i] = versionJSON{Version: v.Version, SubmittedAt: v.SubmittedAt, SubmittedBy: v.SubmittedBy, Fields: projectFieldsRequest{
-			Title: f.Title, Category: f.Category, Summary: f.Summary, Problem: f.Problem, Approach: f.Approach, Results: f.Results,
-			Replicability: f.Replicability, Sustainability: f.Sustainability, StartDate: f.StartDate, ContactName: f.ContactName,
-			ContactPhone: f.ContactPhone}}
+		out[i] = versionJSON{Version: v.Version, SubmittedAt: v.SubmittedAt, SubmittedBy: v.SubmittedBy, Fields: v.Fields}
 	}
 	return c.JSON(fiber.Map{"versions": out})
 }

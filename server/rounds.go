@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,6 +15,21 @@ import (
 	"leitai/judging"
 	"leitai/models"
 )
+
+// Rounds holds the review rounds, assignments and scores.
+type Rounds interface {
+	CreateRound(ctx context.Context, actor models.Actor, editionID int64, in models.Round) (models.Round, error)
+	RoundByID(ctx context.Context, id int64) (models.Round, error)
+	ListRounds(ctx context.Context, editionID int64) ([]models.Round, error)
+	UpdateRound(ctx context.Context, actor models.Actor, id int64, in models.Round) (models.Round, error)
+	MoveRound(ctx context.Context, actor models.Actor, id int64, to models.RoundStatus, loc *time.Location) (models.RoundChange, error)
+	Publications(ctx context.Context) ([]models.Round, []models.Publication, error)
+	PublicationOf(ctx context.Context, roundID int64) (models.Publication, error)
+	AssignRound(ctx context.Context, actor models.Actor, roundID int64, seed uint64) (judging.Assignment, error)
+	RoundProgress(ctx context.Context, roundID int64) ([]models.ExpertProgress, error)
+	RoundSheet(ctx context.Context, roundID int64) (judging.Sheet, error)
+	PublishedObjections(ctx context.Context, roundIDs []int64) (map[int64][]models.Objection, error)
+}
 
 // criterionJSON is a rubric line; points are decimal numbers (25, 0.5).
 type criterionJSON struct {
@@ -497,7 +513,7 @@ func (s *handlers) publicResults(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	now := time.Now()
+	now := s.deps.Clock()
 	out := make([]item, len(pubs))
 	for i, p := range pubs {
 		out[i] = item{Round: toRoundJSON(rounds[i]), PublishedAt: p.PublishedAt, ObjectionUntil: p.ObjectionUntil,

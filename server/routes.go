@@ -27,6 +27,13 @@ func (s *handlers) routes(app *fiber.App) *router {
 	r.post(v1+"/setup", sessionOpener, s.setup)
 	r.get(v1+"/me", anySession, s.me)
 	r.post(v1+"/me/password", signedIn, s.changePassword)
+	r.get(v1+"/me/settings", signedIn, s.mySettings)
+	r.put(v1+"/me/settings", signedIn, s.saveMySettings)
+	// Notifications: storage answers only the caller's own (another's is
+	// not found).
+	r.get(v1+"/notifications", signedIn, s.listNotifications)
+	r.post(v1+"/notifications/read-all", signedIn, s.readAllNotifications)
+	r.post(v1+"/notifications/:id/read", signedIn, s.readNotification)
 
 	r.get(v1+"/units", signedIn, s.listUnits)
 	r.post(v1+"/units", adminsOnly, s.createUnit)
@@ -55,6 +62,7 @@ func (s *handlers) routes(app *fiber.App) *router {
 	r.delete(v1+"/projects/:id", unitsOnly, s.deleteDraft)
 	r.post(v1+"/projects/:id/submit", unitsAndAdmins, s.submitProject)
 	r.post(v1+"/projects/:id/withdraw", unitsAndAdmins, s.withdrawProject)
+	r.post(v1+"/projects/:id/return", adminsOnly, s.returnProject)
 	r.get(v1+"/projects/:id/versions", unitsAndAdmins, s.projectVersions)
 
 	// Project media: the storage layer checks the project's scope (a unit

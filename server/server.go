@@ -14,52 +14,9 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/prometheus/client_golang/prometheus"
 
-	"leitai/judging"
 	"leitai/live"
 	"leitai/models"
 )
-
-// Accounts signs people in and out.
-type Accounts interface {
-	Login(ctx context.Context, a models.LoginAttempt) (string, models.Session, error)
-	SessionByToken(ctx context.Context, token string) (models.Session, error)
-	Logout(ctx context.Context, token string) error
-	ChangePassword(ctx context.Context, actor models.Actor, userID int64, current, next, userAgent string) (string, models.Session, error)
-	RedeemLoginLink(ctx context.Context, token, ip, userAgent string) (string, models.Session, error)
-	SetupNeeded(ctx context.Context) (bool, error)
-	SetupFirstAdmin(ctx context.Context, n models.NewUser, ip, userAgent string) (string, models.Session, error)
-}
-
-// Projects holds the editions and their projects.
-type Projects interface {
-	ListEditions(ctx context.Context, onlyPublic bool) ([]models.Edition, error)
-	EditionByID(ctx context.Context, id int64) (models.Edition, error)
-	CreateEdition(ctx context.Context, actor models.Actor, in models.EditionInput) (models.Edition, error)
-	UpdateEdition(ctx context.Context, actor models.Actor, id int64, in models.EditionInput) (models.Edition, error)
-	CreateProject(ctx context.Context, actor models.Actor, user models.User, editionID int64, f models.ProjectFields, loc *time.Location) (models.Project, error)
-	ProjectByID(ctx context.Context, user models.User, id int64) (models.Project, error)
-	SaveDraft(ctx context.Context, user models.User, id int64, f models.ProjectFields, loc *time.Location) (models.Project, error)
-	SubmitProject(ctx context.Context, actor models.Actor, user models.User, id int64, loc *time.Location) (models.Project, error)
-	WithdrawProject(ctx context.Context, actor models.Actor, user models.User, id int64, loc *time.Location) (models.Project, error)
-	ProjectVersions(ctx context.Context, user models.User, id int64) ([]models.ProjectVersion, error)
-	SetEligibility(ctx context.Context, actor models.Actor, ids []int64, eligible bool, reason string) ([]models.Project, error)
-	ListProjects(ctx context.Context, user models.User, f models.ProjectFilter) ([]models.Project, error)
-}
-
-// Rounds holds the review rounds, assignments and scores.
-type Rounds interface {
-	CreateRound(ctx context.Context, actor models.Actor, editionID int64, in models.Round) (models.Round, error)
-	RoundByID(ctx context.Context, id int64) (models.Round, error)
-	ListRounds(ctx context.Context, editionID int64) ([]models.Round, error)
-	UpdateRound(ctx context.Context, actor models.Actor, id int64, in models.Round) (models.Round, error)
-	MoveRound(ctx context.Context, actor models.Actor, id int64, to models.RoundStatus, loc *time.Location) (models.RoundChange, error)
-	Publications(ctx context.Context) ([]models.Round, []models.Publication, error)
-	PublicationOf(ctx context.Context, roundID int64) (models.Publication, error)
-	AssignRound(ctx context.Context, actor models.Actor, roundID int64, seed uint64) (judging.Assignment, error)
-	RoundProgress(ctx context.Context, roundID int64) ([]models.ExpertProgress, error)
-	RoundSheet(ctx context.Context, roundID int64) (judging.Sheet, error)
-	PublishedObjections(ctx context.Context, roundIDs []int64) (map[int64][]models.Objection, error)
-}
 
 // Config is the part of the program's configuration the server uses.
 type Config struct {
@@ -98,6 +55,7 @@ type Deps struct {
 	Units       UnitStore
 	Users       UserStore
 	Audit       AuditLog
+	Editions    Editions
 	Projects    Projects
 	Media       MediaLibrary
 	Uploads     Uploads
@@ -115,7 +73,14 @@ type Deps struct {
 	Follow FollowThrough
 	// Drafts deletes a unit's never-submitted drafts.
 	Drafts DraftDeleter
-	Photos PhotoStore
+	// Returns sends a submitted project back to its unit; Notifications
+	// are each user's own notifications and settings.
+	Returns       ProjectReturner
+	Notifications Notifications
+	Photos        PhotoStore
+	// Clock is "now" for the handlers (nil: time.Now), so that a test can
+	// set the day.
+	Clock func() time.Time
 	// Hub serves the live boards' websockets; Context is the server's
 	// lifetime (websocket handlers outlive their requests).
 	Hub      *live.Hub
@@ -137,6 +102,9 @@ func New(d Deps) *fiber.App {
 	}
 	if d.Metrics == nil {
 		d.Metrics = prometheus.NewRegistry()
+	}
+	if d.Clock == nil {
+		d.Clock = time.Now
 	}
 	if d.Config.BodyLimit == 0 {
 		d.Config.BodyLimit = DefaultBodyLimit

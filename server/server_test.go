@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -189,6 +190,16 @@ func TestSPAAndAPINotFound(t *testing.T) {
 		if resp.Header.Get(h) == "" {
 			t.Errorf("missing header %s", h)
 		}
+	}
+	// The page carries the server's time zone (LEITAI_TIMEZONE) for the browser.
+	chongqing, err := time.LoadLocation("Asia/Chongqing")
+	if err != nil {
+		t.Fatal(err)
+	}
+	zoned := New(Deps{DB: pinger{}, Objects: pinger{}, Frontend: fstest.MapFS{"index.html": {Data: []byte(`<!doctype html><html><head><title>x</title></head><body></body></html>`)}},
+		Config: Config{Location: chongqing}})
+	if _, body := do(t, zoned, "GET", "/portal"); !strings.Contains(string(body), `<head><meta name="leitai-timezone" content="Asia/Chongqing" /><title>`) {
+		t.Fatalf("no time zone in the page: %s", body)
 	}
 	resp, body := do(t, New(Deps{DB: pinger{}, Objects: pinger{}}), "GET", "/deep/link")
 	if resp.StatusCode != 503 || !strings.Contains(string(body), "make run") {

@@ -1,11 +1,14 @@
 package server
 
 import (
+	"bytes"
 	"errors"
+	"html"
 	"io/fs"
 	"mime"
 	"path"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -54,7 +57,7 @@ func (s *handlers) spa() fiber.Handler {
 			return c.Status(fiber.StatusServiceUnavailable).Type("html").SendString(notBuiltPage)
 		}
 		c.Set(fiber.HeaderCacheControl, "no-cache")
-		return c.Type("html").Send(index)
+		return c.Type("html").Send(withTimeZone(index, s.deps.Config.Location))
 	}
 }
 
@@ -62,4 +65,26 @@ func (s *handlers) spa() fiber.Handler {
 func isDirErr(err error) bool {
 	var pe *fs.PathError
 	return errors.As(err, &pe) && strings.Contains(pe.Err.Error(), "directory")
+}
+
+// timeZoneMeta is where index.html is told the server's time zone
+// (LEITAI_TIMEZONE): the browser shows every time, and reads every time an
+// organiser types, in that zone (src/time.ts reads the tag).
+const timeZoneMeta = `<meta name="leitai-timezone" content="`
+
+// withTimeZone adds the time zone's meta tag to the page's head.
+func withTimeZone(index []byte, loc *time.Location) []byte {
+	if loc == nil || loc.String() == "" || loc.String() == "Local" {
+		return index
+	}
+	head := bytes.Index(index, []byte("<head>"))
+	if head < 0 {
+		return index
+	}
+	at := head + len("<head>")
+	tag := timeZoneMeta + html.EscapeString(loc.String()) + `" />`
+	out := make([]byte, 0, len(index)+len(tag))
+	out = append(out, index[:at]...)
+	out = append(out, tag...)
+	return append(out, index[at:]...)
 }

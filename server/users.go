@@ -29,13 +29,14 @@ type adminUserJSON struct {
 	Phone     string    `json:"phone"`
 	Expertise []string  `json:"expertise"`
 	Bio       string    `json:"bio"`
+	Email     string    `json:"email"`
 	Disabled  bool      `json:"disabled"`
 	CreatedAt time.Time `json:"created_at"`
 }
 
 func toAdminUserJSON(c *fiber.Ctx, tree *models.UnitTree, u models.User) adminUserJSON {
 	out := adminUserJSON{userJSON: toUserJSON(u), Phone: maskFor(c, u.Phone), Expertise: u.Expertise, Bio: u.Bio,
-		Disabled: u.Disabled, CreatedAt: u.CreatedAt}
+		Email: u.Email, Disabled: u.Disabled, CreatedAt: u.CreatedAt}
 	if out.Expertise == nil {
 		out.Expertise = []string{}
 	}
@@ -91,6 +92,7 @@ type userCreateRequest struct {
 	Phone       string        `json:"phone"`
 	Expertise   []string      `json:"expertise"`
 	Bio         string        `json:"bio"`
+	Email       string        `json:"email"`
 }
 
 func (s *handlers) userResponse(c *fiber.Ctx, status int, u models.User) error {
@@ -108,7 +110,7 @@ func (s *handlers) createUser(c *fiber.Ctx) error {
 	}
 	u, err := s.deps.Users.CreateUser(c.UserContext(), actorOf(c), models.NewUser{
 		Username: req.Username, DisplayName: req.DisplayName, Password: req.Password, Roles: req.Roles,
-		UnitID: req.UnitID, Phone: req.Phone, Expertise: req.Expertise, Bio: req.Bio,
+		UnitID: req.UnitID, Phone: req.Phone, Expertise: req.Expertise, Bio: req.Bio, Email: req.Email,
 	})
 	if err != nil {
 		return err
@@ -124,6 +126,8 @@ type userUpdateRequest struct {
 	Expertise   []string      `json:"expertise"`
 	Bio         string        `json:"bio"`
 	Disabled    bool          `json:"disabled"`
+	// Email: absent keeps the address, "" removes it.
+	Email *string `json:"email"`
 }
 
 func (s *handlers) updateUser(c *fiber.Ctx) error {
@@ -137,7 +141,7 @@ func (s *handlers) updateUser(c *fiber.Ctx) error {
 	}
 	u, err := s.deps.Users.UpdateUser(c.UserContext(), actorOf(c), id, models.UserProfile{
 		DisplayName: req.DisplayName, Roles: req.Roles, UnitID: req.UnitID, Phone: req.Phone,
-		Expertise: req.Expertise, Bio: req.Bio, Disabled: req.Disabled,
+		Expertise: req.Expertise, Bio: req.Bio, Disabled: req.Disabled, Email: req.Email,
 	})
 	if err != nil {
 		return err

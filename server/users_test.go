@@ -71,13 +71,17 @@ func TestUserHandlers(t *testing.T) {
 			if n.Username == "taken" {
 				return models.User{}, models.Errorf(models.KindConflict, "the username is taken")
 			}
-			return models.User{ID: 10, Username: n.Username, Roles: n.Roles, UnitID: n.UnitID}, nil
+			return models.User{ID: 10, Username: n.Username, Roles: n.Roles, UnitID: n.UnitID, Email: n.Email}, nil
 		},
 		update: func(_ models.Actor, id int64, p models.UserProfile) (models.User, error) {
 			if err := failByID(id); err != nil {
 				return models.User{}, err
 			}
-			return models.User{ID: id, Username: "li", DisplayName: p.DisplayName, Disabled: p.Disabled}, nil
+			u := models.User{ID: id, Username: "li", DisplayName: p.DisplayName, Disabled: p.Disabled, Email: "kept@example.org"}
+			if p.Email != nil {
+				u.Email = *p.Email
+			}
+			return u, nil
 		},
 		reset: func(_ models.Actor, id int64, pw string) error {
 			if len(pw) < 8 {
@@ -105,6 +109,9 @@ func TestUserHandlers(t *testing.T) {
 		send("create, an unknown field", "POST", "/api/v1/users", "admin", `{"username":"x","admin":true}`, 400),
 		send("create, taken", "POST", "/api/v1/users", "admin", `{"username":"taken"}`, 409),
 		send("update", "PATCH", "/api/v1/users/9", "admin", `{"display_name":"李四","disabled":true}`, 200, `"display_name":"李四"`, `"disabled":true`),
+		send("create with an e-mail", "POST", "/api/v1/users", "admin", `{"username":"zhao","roles":["expert"],"email":"zhao@example.org"}`, 201, `"email":"zhao@example.org"`),
+		send("update, the e-mail absent is kept", "PATCH", "/api/v1/users/9", "admin", `{"display_name":"李四"}`, 200, `"email":"kept@example.org"`),
+		send("update, the e-mail emptied", "PATCH", "/api/v1/users/9", "admin", `{"display_name":"李四","email":""}`, 200, `"email":""`),
 		send("update a missing user", "PATCH", "/api/v1/users/404", "admin", `{"display_name":"x"}`, 404),
 		send("reset a password", "POST", "/api/v1/users/9/password", "admin", `{"password":"a-long-password"}`, 204),
 		send("reset, weak", "POST", "/api/v1/users/9/password", "admin", `{"password":"short"}`, 422, `"password"`),

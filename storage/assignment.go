@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -90,9 +91,22 @@ func (db *DB) AssignRound(ctx context.Context, actor models.Actor, roundID int64
 		if err := tx.Model(&row).Update("assignment_seed", int64(seed)).Error; err != nil {
 			return err
 		}
-		return db.appendAudit(tx, models.AuditRecord{Actor: actor, Action: "round.assign", Entity: "round", EntityID: idString(roundID),
+		if err := db.appendAudit(tx, models.AuditRecord{Actor: actor, Action: "round.assign", Entity: "round", EntityID: idString(roundID),
 			After: map[string]any{"seed": strconv.FormatUint(seed, 10), "projects": len(projects), "experts": len(experts), "panel_chosen": panel,
-				"min_load": result.MinLoad, "max_load": result.MaxLoad, "balanced": result.Balanced}})
+				"min_load": result.MinLoad, "max_load": result.MaxLoad, "balanced": result.Balanced}}); err != nil {
+			return err
+		}
+		now := time.Now().UTC()
+		for _, q := range result.Experts {
+			if len(q.Projects) == 0 {
+				continue
+			}
+			if err := notifyTx(tx, now, note{users: []int64{q.Expert}, kind: models.NoteAssigned, link: "/review",
+				params: map[string]string{"round": r.Name, "count": strconv.Itoa(len(q.Projects)), "closes": r.ClosesAt.UTC().Format(time.RFC3339)}}); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return judging.Assignment{}, fmt.Errorf("assign round %d: %w", roundID, err)

@@ -45,7 +45,7 @@ func BenchmarkTracker500(b *testing.B) {
 		{Seq: 3, Title: "结项验收", DueOn: "2026-03-01", Share: 20, Gate: models.GateReport, KPIs: []models.KPI{{Name: "覆盖户数", Target: "2000"}}},
 	})
 	for i := 0; i < 500; i++ {
-		p := projectRow{EditionID: ed.ID, UnitID: county.ID, Title: "项目" + strconv.Itoa(i), Status: "eligible", CreatedAt: now, UpdatedAt: now}
+		p := projectRow{EditionID: ed.ID, UnitID: county.ID, ProjectFields: models.ProjectFields{Title: "项目" + strconv.Itoa(i)}, Status: "eligible", CreatedAt: now, UpdatedAt: now}
 		must(g.Create(&p).Error)
 		signed := "2025-02-01"
 		a := awardRow{EditionID: ed.ID, RoundID: round.ID, ProjectID: p.ID, UnitID: county.ID, Tier: "top10", Rank: i + 1, FundingFen: 10000000,
@@ -64,8 +64,8 @@ func BenchmarkTracker500(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		list, err := s.Tracker(ctx, models.TrackerFilter{})
-		if err != nil || len(list) != 500 {
-			b.Fatalf("%d projects, %v", len(list), err)
+		if err != nil || len(list.Projects) != 500 {
+			b.Fatalf("%d projects, %v", len(list.Projects), err)
 		}
 	}
 }

@@ -299,7 +299,8 @@ func testFollowThrough(t *testing.T, db *DB) {
 	if _, err := s.SaveReport(ctx, unit0, a0.ID, 3, models.ReportInput{Text: "草稿：尚未公开", KPIActuals: map[string]string{"覆盖户数": "1999"}}); err != nil {
 		t.Fatal(err)
 	}
-	tr, err := s.Tracker(ctx, models.TrackerFilter{EditionID: round.EditionID})
+	list, err := s.Tracker(ctx, models.TrackerFilter{EditionID: round.EditionID})
+	tr := list.Projects
 	if err != nil || len(tr) != 2 {
 		t.Fatalf("tracker: %+v %v", tr, err)
 	}
@@ -314,8 +315,9 @@ func testFollowThrough(t *testing.T, db *DB) {
 	if err != nil || len(one.Reports) != 1 || one.Reports[0].Text != "已覆盖 900 户，附照片" {
 		t.Fatalf("tracker page: %+v %v", one.Reports, err)
 	}
-	if byCounty, _ := s.Tracker(ctx, models.TrackerFilter{CountyID: county}); len(byCounty) != 1 {
-		t.Fatalf("by county: %d", len(byCounty))
+	// A filter narrows the projects, never the choices.
+	if byCounty, _ := s.Tracker(ctx, models.TrackerFilter{CountyID: county}); len(byCounty.Projects) != 1 || len(byCounty.Counties) != 2 || len(byCounty.Editions) != 1 {
+		t.Fatalf("by county: %d projects, counties %+v, editions %+v", len(byCounty.Projects), byCounty.Counties, byCounty.Editions)
 	}
 
 	// Mentors (导师): conflicts refused; only mentors log visits.

@@ -14,39 +14,27 @@ import (
 	"leitai/models"
 )
 
-// Tracker is the public tracker: every funded project (of every edition,
-// or those the filter selects) with its approved plan's progress, funds
-// released, KPIs target vs the latest accepted actual, adoptions and the
-// photos of accepted reports. Nothing sealed or unaccepted appears.
-func (s *FollowService) Tracker(ctx context.Context, f models.TrackerFilter) ([]models.TrackerProject, error) {
+// Tracker is the public tracker: the funded projects the filter selects
+// (of every edition, newest first) with their approved plan's progress,
+// funds released, KPIs target vs the latest accepted actual, adoptions and
+// the photos of accepted reports, and the filters' choices from every
+// funded project. Nothing sealed or unaccepted appears.
+func (s *FollowService) Tracker(ctx context.Context, f models.TrackerFilter) (models.TrackerList, error) {
 	now := s.now()
-	var out []models.TrackerProject
+	var all []models.TrackerProject
 	err := s.tx(ctx, func(tx *gorm.DB) error {
-		q := tx.Model(&awardRow{})
-		if f.EditionID != 0 {
-			q = q.Where("edition_id = ?", f.EditionID)
-		}
-		if f.Tier != "" {
-			q = q.Where("tier = ?", f.Tier)
-		}
 		var rows []awardRow
-		if err := q.Order("edition_id DESC, rank, id").Find(&rows).Error; err != nil {
+		if err := tx.Order("edition_id DESC, rank, id").Find(&rows).Error; err != nil {
 			return err
 		}
 		var err error
-		out, err = s.trackerViews(tx, rows, now, false)
-		if err != nil {
-			return err
-		}
-		if f.CountyID != 0 {
-			out = slices.DeleteFunc(out, func(p models.TrackerProject) bool { return p.CountyID != f.CountyID })
-		}
-		return nil
+		all, err = s.trackerViews(tx, rows, now, false)
+		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("tracker: %w", mapError(err))
+		return models.TrackerList{}, fmt.Errorf("tracker: %w", mapError(err))
 	}
-	return out, nil
+	return models.NewTrackerList(all, f), nil
 }
 
 // TrackerProject is one funded project's public page, with its accepted

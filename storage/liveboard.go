@@ -45,7 +45,7 @@ func (l *LiveService) board(tx *gorm.DB, id int64) (models.Board, error) {
 	}
 	if !sh.TimerStartedAt.IsZero() && sh.Phase != models.PhaseFinished {
 		t := &models.BoardTimer{StartedAt: sh.TimerStartedAt.UTC(), DurationMS: sh.TimerDuration.Milliseconds()}
-		if sh.Paused {
+		if sh.TimerFrozen() {
 			ms := sh.TimerRemaining.Milliseconds()
 			t.RemainingMS = &ms
 		}

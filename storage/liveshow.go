@@ -518,7 +518,7 @@ func (l *LiveService) appendBoard(tx *gorm.DB, showID int64, kind string) error 
 func (l *LiveService) LiveAction(ctx context.Context, actor models.Actor, id int64, action models.ShowAction, message string) (models.LiveShow, error) {
 	err := l.change(ctx, id, string(action), func(tx *gorm.DB, s *models.LiveShow) error {
 		var err error
-		before := s.Show.Phase
+		before := s.Show
 		if s.Show, err = s.Show.Apply(action, l.now().UTC(), message); err != nil {
 			return err
 		}
@@ -539,7 +539,7 @@ func (l *LiveService) LiveAction(ctx context.Context, actor models.Actor, id int
 			return err
 		}
 		return l.db.appendAudit(tx, models.AuditRecord{Actor: actor, Action: "live." + string(action), Entity: "live_show", EntityID: idString(id),
-			Before: map[string]any{"phase": before}, After: map[string]any{"phase": s.Show.Phase, "slot": s.Show.Slot, "project": s.Show.Project, "message": strings.TrimSpace(message)}})
+			Before: map[string]any{"phase": before.Phase, "slot": before.Slot, "project": before.Project}, After: map[string]any{"phase": s.Show.Phase, "slot": s.Show.Slot, "project": s.Show.Project, "message": strings.TrimSpace(message)}})
 	}, nil)
 	if err != nil {
 		return models.LiveShow{}, fmt.Errorf("live event %d %s: %w", id, action, err)

@@ -144,8 +144,19 @@ func (db *DB) AnswerObjection(ctx context.Context, actor models.Actor, id int64,
 			Updates(map[string]any{"answer": answer, "answered_by": actor.Name, "answered_at": now}).Error; err != nil {
 			return err
 		}
-		return db.appendAudit(tx, models.AuditRecord{Actor: actor, Action: "objection.answer", Entity: "round", EntityID: idString(row.RoundID),
-			Before: map[string]any{"objection_id": id, "answer": before}, After: map[string]any{"objection_id": id, "answer": answer}})
+		if err := db.appendAudit(tx, models.AuditRecord{Actor: actor, Action: "objection.answer", Entity: "round", EntityID: idString(row.RoundID),
+			Before: map[string]any{"objection_id": id, "answer": before}, After: map[string]any{"objection_id": id, "answer": answer}}); err != nil {
+			return err
+		}
+		if row.UserID == nil {
+			return nil // an anonymous sender reads the answer on the public page
+		}
+		var r roundRow
+		if err := tx.Select("id", "name").Take(&r, row.RoundID).Error; err != nil {
+			return err
+		}
+		return notifyTx(tx, now, note{users: []int64{*row.UserID}, kind: models.NoteObjectionDone, link: "/results",
+			params: map[string]string{"round": r.Name, "answer": answer}})
 	})
 	if err != nil {
 		return models.Objection{}, fmt.Errorf("answer objection %d: %w", id, err)

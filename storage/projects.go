@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"gorm.io/gorm"
 
@@ -38,20 +40,10 @@ func (r editionRow) model() models.Edition {
 }
 
 type projectRow struct {
-	ID                int64 `gorm:"primaryKey"`
-	EditionID         int64
-	UnitID            int64
-	Title             string
-	Category          string
-	Summary           string
-	Problem           string
-	Approach          string
-	Results           string
-	Replicability     string
-	Sustainability    string
-	StartDate         string
-	ContactName       string
-	ContactPhone      string
+	ID        int64 `gorm:"primaryKey"`
+	EditionID int64
+	UnitID    int64
+	models.ProjectFields
 	Status            string
 	EligibilityReason string
 	Version           int
@@ -65,9 +57,7 @@ func (projectRow) TableName() string { return "projects" }
 func (r projectRow) model() models.Project {
 	p := models.Project{ID: r.ID, EditionID: r.EditionID, UnitID: r.UnitID, Status: models.ProjectStatus(r.Status),
 		EligibilityReason: r.EligibilityReason, Version: r.Version, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
-		ProjectFields: models.ProjectFields{Title: r.Title, Category: r.Category, Summary: r.Summary, Problem: r.Problem,
-			Approach: r.Approach, Results: r.Results, Replicability: r.Replicability, Sustainability: r.Sustainability,
-			StartDate: r.StartDate, ContactName: r.ContactName, ContactPhone: r.ContactPhone}}
+		ProjectFields: r.ProjectFields}
 	if r.SubmittedAt != nil {
 		t := r.SubmittedAt.UTC()
 		p.SubmittedAt = &t
@@ -76,10 +66,9 @@ func (r projectRow) model() models.Project {
 }
 
 func (r *projectRow) setFields(f models.ProjectFields) {
-	r.Title, r.Category, r.Summary = strings.TrimSpace(f.Title), f.Category, f.Summary
-	r.Problem, r.Approach, r.Results = f.Problem, f.Approach, f.Results
-	r.Replicability, r.Sustainability, r.StartDate = f.Replicability, f.Sustainability, strings.TrimSpace(f.StartDate)
-	r.ContactName, r.ContactPhone = strings.TrimSpace(f.ContactName), strings.TrimSpace(f.ContactPhone)
+	f.Title, f.StartDate = strings.TrimSpace(f.Title), strings.TrimSpace(f.StartDate)
+	f.ContactName, f.ContactPhone = strings.TrimSpace(f.ContactName), strings.TrimSpace(f.ContactPhone)
+	r.ProjectFields = f
 }
 
 var projectFieldColumns = []string{"title", "category", "summary", "problem", "approach", "results",
@@ -306,14 +295,23 @@ func (db *DB) SubmitProject(ctx context.Context, actor models.Actor, user models
 		out.Status = string(models.ProjectSubmitted)
 		out.SubmittedAt = &now
 		out.UpdatedAt = now
-		if err := tx.Model(&out).Select("version", "status", "submitted_at", "updated_at").Updates(&out).Error; err != nil {
+		out.EligibilityReason = "" // a return's reason is answered by the new submission
+		if err := tx.Model(&out).Select("version", "status", "submitted_at", "updated_at", "eligibility_reason").Updates(&out).Error; err != nil {
 			return err
 		}
 		if err := tx.Create(&versionRow{ProjectID: id, Version: out.Version, Snapshot: snap, SubmittedAt: now, SubmittedBy: actor.Name}).Error; err != nil {
 			return err
 		}
-		return db.appendAudit(tx, models.AuditRecord{Actor: actor, Action: "project.submit", Entity: "project",
-			EntityID: idString(id), After: map[string]any{"version": out.Version, "title": out.Title}})
+		if err := db.appendAudit(tx, models.AuditRecord{Actor: actor, Action: "project.submit", Entity: "project",
+			EntityID: idString(id), After: map[string]any{"version": out.Version, "title": out.Title}}); err != nil {
+			return err
+		}
+		users, err := unitUserIDs(tx, out.UnitID)
+		if err != nil {
+			return err
+		}
+		return notifyTx(tx, now, note{users: users, kind: models.NoteSubmitted, link: projectLink(id),
+			params: map[string]string{"project": out.Title, "version": strconv.Itoa(out.Version)}})
 	})
 	if err != nil {
 		return models.Project{}, fmt.Errorf("submit project %d: %w", id, err)
@@ -351,6 +349,45 @@ func (db *DB) WithdrawProject(ctx context.Context, actor models.Actor, user mode
 	return out.model(), nil
 }
 
+// ReturnProject sends a submitted project back to its unit for changes,
+// with the reason (required; the unit sees it and is notified). The unit
+// edits it and submits again within the edition's window.
+func (db *DB) ReturnProject(ctx context.Context, actor models.Actor, id int64, reason string) (models.Project, error) {
+	reason = strings.TrimSpace(reason)
+	if n := utf8.RuneCountInString(reason); n == 0 || n > 1000 {
+		return models.Project{}, models.Invalid("a reason is required", map[string]string{"reason": "tell the unit what to change (1–1000 characters)"})
+	}
+	var out projectRow
+	now := time.Now().UTC()
+	err := db.tx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Take(&out, id).Error; err != nil {
+			return err
+		}
+		if err := out.model().CanReturn(); err != nil {
+			return err
+		}
+		before := out.Status
+		out.Status, out.EligibilityReason, out.UpdatedAt = string(models.ProjectReturned), reason, now
+		if err := tx.Model(&out).Select("status", "eligibility_reason", "updated_at").Updates(&out).Error; err != nil {
+			return err
+		}
+		if err := db.appendAudit(tx, models.AuditRecord{Actor: actor, Action: "project.return", Entity: "project",
+			EntityID: idString(id), Before: map[string]any{"status": before}, After: map[string]any{"status": out.Status, "reason": reason}}); err != nil {
+			return err
+		}
+		users, err := unitUserIDs(tx, out.UnitID)
+		if err != nil {
+			return err
+		}
+		return notifyTx(tx, now, note{users: users, kind: models.NoteReturned, link: projectLink(id),
+			params: map[string]string{"project": out.Title, "reason": reason}})
+	})
+	if err != nil {
+		return models.Project{}, fmt.Errorf("return project %d: %w", id, err)
+	}
+	return out.model(), nil
+}
+
 // ProjectVersions returns the submitted snapshots, newest first.
 func (db *DB) ProjectVersions(ctx context.Context, user models.User, id int64) ([]models.ProjectVersion, error) {
 	if _, err := db.ProjectByID(ctx, user, id); err != nil {
@@ -362,12 +399,13 @@ func (db *DB) ProjectVersions(ctx context.Context, user models.User, id int64) (
 	}
 	out := make([]models.ProjectVersion, len(rows))
 	for i, r := range rows {
-		var m map[string]string
-		_ = json.Unmarshal([]byte(r.Snapshot), &m)
-		out[i] = models.ProjectVersion{Version: r.Version, SubmittedAt: r.SubmittedAt.UTC(), SubmittedBy: r.SubmittedBy,
-			Fields: models.ProjectFields{Title: m["title"], Category: m["category"], Summary: m["summary"], Problem: m["problem"],
-				Approach: m["approach"], Results: m["results"], Replicability: m["replicability"], Sustainability: m["sustainability"],
-				StartDate: m["start_date"], ContactName: m["contact_name"], ContactPhone: m["contact_phone"]}}
+		// The snapshot is the canonical JSON of the fields' map, under the
+		// names ProjectFields reads.
+		var f models.ProjectFields
+		if err := json.Unmarshal([]byte(r.Snapshot), &f); err != nil {
+			return nil, fmt.Errorf("project %d version %d: %w", id, r.Version, err)
+		}
+		out[i] = models.ProjectVersion{Version: r.Version, SubmittedAt: r.SubmittedAt.UTC(), SubmittedBy: r.SubmittedBy, Fields: f}
 	}
 	return out, nil
 }
@@ -387,6 +425,7 @@ func (db *DB) SetEligibility(ctx context.Context, actor models.Actor, ids []int6
 		status = models.ProjectEligible
 	}
 	var out []models.Project
+	now := time.Now().UTC()
 	err := db.tx(ctx, func(tx *gorm.DB) error {
 		for _, id := range ids {
 			var row projectRow
@@ -397,13 +436,21 @@ func (db *DB) SetEligibility(ctx context.Context, actor models.Actor, ids []int6
 				return err
 			}
 			before := row.Status
-			row.Status, row.EligibilityReason, row.UpdatedAt = string(status), reason, time.Now().UTC()
+			row.Status, row.EligibilityReason, row.UpdatedAt = string(status), reason, now
 			if err := tx.Model(&row).Select("status", "eligibility_reason", "updated_at").Updates(&row).Error; err != nil {
 				return err
 			}
 			if err := db.appendAudit(tx, models.AuditRecord{Actor: actor, Action: "project.eligibility", Entity: "project",
 				EntityID: idString(id), Before: map[string]any{"status": before},
 				After: map[string]any{"status": status, "reason": reason}}); err != nil {
+				return err
+			}
+			users, err := unitUserIDs(tx, row.UnitID)
+			if err != nil {
+				return err
+			}
+			if err := notifyTx(tx, now, note{users: users, kind: models.NoteEligibility, link: projectLink(id),
+				params: models.EligibilityParams(row.Title, eligible, reason)}); err != nil {
 				return err
 			}
 			out = append(out, row.model())

@@ -35,13 +35,24 @@ func (s *MediaService) DeleteDraft(ctx context.Context, actor models.Actor, user
 				trash = append(trash, trashRow{ObjectKey: k, CreatedAt: s.now()})
 			}
 		}
-		if err := tx.Where("project_id = ?", projectID).Find(&uploads).Error; err != nil {
+		// Unfinished uploads go with the draft, but not one that is being
+		// completed right now (its file is about to become the project's):
+		// the unit is asked to try again in a moment. Only open rows are
+		// deleted, and any row left is one that a completion claimed.
+		if err := tx.Where("project_id = ? AND state = ?", projectID, uploadOpen).Find(&uploads).Error; err != nil {
 			return err
+		}
+		if err := tx.Where("project_id = ? AND state = ?", projectID, uploadOpen).Delete(&uploadRow{}).Error; err != nil {
+			return err
+		}
+		var completing int64
+		if err := tx.Model(&uploadRow{}).Where("project_id = ?", projectID).Count(&completing).Error; err != nil {
+			return err
+		}
+		if completing > 0 {
+			return models.Errorf(models.KindConflict, "a file of this draft is being saved right now: try deleting again in a moment")
 		}
 		if err := tx.Where("project_id = ?", projectID).Delete(&mediaRow{}).Error; err != nil {
-			return err
-		}
-		if err := tx.Where("project_id = ?", projectID).Delete(&uploadRow{}).Error; err != nil {
 			return err
 		}
 		if len(trash) > 0 {

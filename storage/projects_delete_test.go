@@ -38,8 +38,31 @@ func testDeleteDraft(t *testing.T, db *DB) {
 	if err := media.DeleteDraft(ctx, cli, stranger, p.ID); models.KindOf(err) != models.KindNotFound {
 		t.Fatalf("another unit deleting the draft: %v", err)
 	}
+	// An upload being completed (claimed, its parts joining in the store)
+	// holds the draft: 409, and nothing of the draft is gone.
+	up := uploadRow{ID: "completing-upload", ProjectID: p.ID, Kind: "image", Filename: "a.jpg", ContentType: "image/jpeg",
+		Size: 10, ChunkSize: 10, ObjectKey: "projects/x/a.jpg", StoreUploadID: "s", Mode: "multipart", State: uploadCompleting,
+		Purpose: "application", CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+	if err := db.gorm.Create(&up).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := media.DeleteDraft(ctx, cli, owner, p.ID); models.KindOf(err) != models.KindConflict {
+		t.Fatalf("deleting a draft while its upload completes: %v", err)
+	}
+	if _, err := db.ProjectByID(ctx, owner, p.ID); err != nil {
+		t.Fatalf("a refused delete took the draft: %v", err)
+	}
+	// Once the completion gave up (the row is open again), the delete goes
+	// through and takes the unfinished upload with it.
+	if err := db.gorm.Model(&uploadRow{}).Where("id = ?", up.ID).Update("state", uploadOpen).Error; err != nil {
+		t.Fatal(err)
+	}
 	if err := media.DeleteDraft(ctx, cli, owner, p.ID); err != nil {
 		t.Fatal(err)
+	}
+	var left int64
+	if err := db.gorm.Model(&uploadRow{}).Where("project_id = ?", p.ID).Count(&left).Error; err != nil || left != 0 {
+		t.Fatalf("uploads left after the delete: %d %v", left, err)
 	}
 	if _, err := db.ProjectByID(ctx, owner, p.ID); models.KindOf(err) != models.KindNotFound {
 		t.Fatalf("the deleted draft is still there: %v", err)

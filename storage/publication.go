@@ -152,9 +152,27 @@ func (db *DB) publish(tx *gorm.DB, actor models.Actor, row roundRow, loc *time.L
 		return err
 	}
 	sum := sha256.Sum256(sheetJSON)
-	return db.appendAudit(tx, models.AuditRecord{Actor: actor, Action: "round.publish", Entity: "round", EntityID: idString(row.ID),
+	if err := db.appendAudit(tx, models.AuditRecord{Actor: actor, Action: "round.publish", Entity: "round", EntityID: idString(row.ID),
 		After: map[string]any{"sheet_sha256": hex.EncodeToString(sum[:]), "projects": len(entries), "objection_until": pub.ObjectionUntil.Format(time.RFC3339),
-			"audit_head_id": head.ID, "audit_head_hash": head.Hash}})
+			"audit_head_id": head.ID, "audit_head_hash": head.Hash}}); err != nil {
+		return err
+	}
+	// The units of the ranked projects are told.
+	var users []int64
+	for _, e := range entries {
+		id, _ := strconv.ParseInt(e.ProjectID, 10, 64)
+		var p projectRow
+		if err := tx.Select("id", "unit_id").Take(&p, id).Error; err != nil {
+			return err
+		}
+		ids, err := unitUserIDs(tx, p.UnitID)
+		if err != nil {
+			return err
+		}
+		users = append(users, ids...)
+	}
+	return notifyTx(tx, now, note{users: users, kind: models.NotePublished, link: "/results",
+		params: map[string]string{"round": row.Name, "until": pub.ObjectionUntil.UTC().Format(time.RFC3339)}})
 }
 
 // tieAtCutDecided refuses to publish while a tied group straddles the top-N

@@ -19,6 +19,7 @@ import (
 
 	"leitai/models"
 	"leitai/storage/objects"
+	"leitai/storage/sniff"
 )
 
 // MediaStore is the object store media need: plain objects plus uploads
@@ -333,9 +334,9 @@ func (s *MediaService) PutPart(ctx context.Context, user models.User, id string,
 	if err := firstPartRule(n, parts); err != nil {
 		return models.Upload{}, err
 	}
-	var verdict models.Verdict
+	var verdict sniff.Verdict
 	if n == 1 {
-		head := make([]byte, min(int64(models.SniffBytes), size))
+		head := make([]byte, min(int64(sniff.SniffBytes), size))
 		if _, err := io.ReadFull(r, head); err != nil {
 			return models.Upload{}, models.Errorf(models.KindInvalid, "part 1 ends early: %v", err)
 		}
@@ -359,8 +360,8 @@ func (s *MediaService) PutPart(ctx context.Context, user models.User, id string,
 
 // judge sniffs the head of part 1; content that is not allowed (or over
 // its real kind's limit) ends the upload.
-func (s *MediaService) judge(ctx context.Context, row uploadRow, head []byte) (models.Verdict, error) {
-	verdict, err := models.Sniff(head)
+func (s *MediaService) judge(ctx context.Context, row uploadRow, head []byte) (sniff.Verdict, error) {
+	verdict, err := sniff.Sniff(head)
 	if err == nil {
 		err = verdict.Kind.CheckSize(row.Size)
 	}
@@ -383,7 +384,7 @@ func (s *MediaService) discardUpload(ctx context.Context, row uploadRow) {
 
 // recordPart notes a stored part (replacing an earlier copy) and, for part
 // 1, the sniffed kind and type; every part keeps the upload alive a day.
-func (s *MediaService) recordPart(ctx context.Context, row uploadRow, part models.UploadPart, verdict models.Verdict) (models.Upload, error) {
+func (s *MediaService) recordPart(ctx context.Context, row uploadRow, part models.UploadPart, verdict sniff.Verdict) (models.Upload, error) {
 	var out models.Upload
 	err := s.db.tx(ctx, func(tx *gorm.DB) error {
 		updates := map[string]any{"expires_at": s.now().Add(models.UploadLifetime)}
@@ -481,7 +482,7 @@ func (s *MediaService) PartDone(ctx context.Context, user models.User, id string
 	if stored[i].Size != want {
 		return models.Upload{}, models.Errorf(models.KindInvalid, "part %d has %d bytes in storage, not %d: send it again", n, stored[i].Size, want)
 	}
-	return s.recordPart(ctx, row, stored[i], models.Verdict{})
+	return s.recordPart(ctx, row, stored[i], sniff.Verdict{})
 }
 
 // AbortUpload cancels an upload and removes its parts.
@@ -556,7 +557,7 @@ func (s *MediaService) CompleteUpload(ctx context.Context, actor models.Actor, u
 		reopen()
 		return models.Media{}, storageDown(err)
 	}
-	verdict := models.Verdict{Kind: models.MediaKind(row.Kind), ContentType: row.ContentType}
+	verdict := sniff.Verdict{Kind: models.MediaKind(row.Kind), ContentType: row.ContentType}
 	if verdict.Pending() {
 		if verdict, err = s.resolvePending(ctx, row); err != nil {
 			// The parts are joined now, so the upload cannot be resumed:
@@ -608,7 +609,7 @@ func (s *MediaService) CompleteUpload(ctx context.Context, actor models.Actor, u
 
 // resolvePending decides a ZIP or OLE2 file whose first chunk did not show
 // its type, with ranged reads of its directory (never the whole file).
-func (s *MediaService) resolvePending(ctx context.Context, row uploadRow) (models.Verdict, error) {
+func (s *MediaService) resolvePending(ctx context.Context, row uploadRow) (sniff.Verdict, error) {
 	read := func(start, end int64) ([]byte, error) {
 		rc, _, err := s.store.Get(ctx, row.ObjectKey, &models.ByteRange{Start: start, End: end - 1})
 		if err != nil {
@@ -619,40 +620,40 @@ func (s *MediaService) resolvePending(ctx context.Context, row uploadRow) (model
 	}
 	switch row.ContentType {
 	case models.TypeZipPending:
-		start := max(0, row.Size-models.ZipTailBytes)
+		start := max(0, row.Size-sniff.ZipTailBytes)
 		tail, err := read(start, row.Size)
 		if err != nil {
-			return models.Verdict{}, err
+			return sniff.Verdict{}, err
 		}
-		cdStart, cdEnd, dir, err := models.ZipDirectory(tail, row.Size)
+		cdStart, cdEnd, dir, err := sniff.ZipDirectory(tail, row.Size)
 		if err != nil {
-			return models.Verdict{}, err
+			return sniff.Verdict{}, err
 		}
 		if dir == nil {
 			if dir, err = read(cdStart, cdEnd); err != nil {
-				return models.Verdict{}, err
+				return sniff.Verdict{}, err
 			}
 		}
-		return models.ResolveZip(dir)
+		return sniff.ResolveZip(dir)
 	case models.TypeOLEPending:
 		head, err := read(0, min(512, row.Size))
 		if err != nil {
-			return models.Verdict{}, err
+			return sniff.Verdict{}, err
 		}
-		start, end, err := models.OLEDirectory(head)
+		start, end, err := sniff.OLEDirectory(head)
 		if err != nil {
-			return models.Verdict{}, err
+			return sniff.Verdict{}, err
 		}
 		if end > row.Size {
-			return models.ResolveOLE(nil)
+			return sniff.ResolveOLE(nil)
 		}
 		sector, err := read(start, end)
 		if err != nil {
-			return models.Verdict{}, err
+			return sniff.Verdict{}, err
 		}
-		return models.ResolveOLE(sector)
+		return sniff.ResolveOLE(sector)
 	}
-	return models.Verdict{Kind: models.MediaKind(row.Kind), ContentType: row.ContentType}, nil
+	return sniff.Verdict{Kind: models.MediaKind(row.Kind), ContentType: row.ContentType}, nil
 }
 
 // dropObject deletes an object nobody will record, or leaves it to the

@@ -27,6 +27,9 @@ type userRow struct {
 	Expertise    string
 	Bio          string
 	Disabled     bool
+	Email        string
+	Language     string
+	EmailOff     string
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
 }
@@ -47,8 +50,35 @@ func (r userRow) model() models.User {
 	return models.User{
 		ID: r.ID, Username: r.Username, DisplayName: r.DisplayName, Roles: roles, UnitID: r.UnitID,
 		Phone: r.Phone, Expertise: expertise, Bio: r.Bio, Disabled: r.Disabled,
+		Email: r.Email, Language: languageOr(r.Language), EmailOff: emailOffOf(r.EmailOff),
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 	}
+}
+
+// languageOr is the stored language, or the default one.
+func languageOr(l string) string {
+	if slices.Contains(models.Languages, l) {
+		return l
+	}
+	return models.Languages[0]
+}
+
+func emailOffOf(s string) []models.NotificationKind {
+	var out []models.NotificationKind
+	for _, k := range strings.Split(s, ",") {
+		if k != "" {
+			out = append(out, models.NotificationKind(k))
+		}
+	}
+	return out
+}
+
+func emailOffText(kinds []models.NotificationKind) string {
+	s := make([]string, len(kinds))
+	for i, k := range kinds {
+		s[i] = string(k)
+	}
+	return strings.Join(s, ",")
 }
 
 func rolesText(roles []models.Role) string {
@@ -74,7 +104,7 @@ func expertiseText(e []string) string {
 // userAudit is what the audit log records of an account (never the hash).
 func userAudit(u models.User) map[string]any {
 	return map[string]any{"username": u.Username, "display_name": u.DisplayName, "roles": u.Roles,
-		"unit_id": u.UnitID, "phone": u.Phone, "expertise": u.Expertise, "bio": u.Bio, "disabled": u.Disabled}
+		"unit_id": u.UnitID, "phone": u.Phone, "expertise": u.Expertise, "bio": u.Bio, "disabled": u.Disabled, "email": u.Email}
 }
 
 // bcryptCost is bcrypt's work factor for stored passwords.
@@ -144,7 +174,7 @@ func (db *DB) createUser(tx *gorm.DB, actor models.Actor, n models.NewUser, acti
 	row := userRow{
 		Username: n.Username, DisplayName: n.DisplayName, PasswordHash: hash, Roles: rolesText(n.Roles),
 		UnitID: n.UnitID, Phone: strings.TrimSpace(n.Phone), Expertise: expertiseText(n.Expertise), Bio: n.Bio,
-		CreatedAt: now, UpdatedAt: now,
+		Email: strings.TrimSpace(n.Email), Language: models.Languages[0], CreatedAt: now, UpdatedAt: now,
 	}
 	if err := tx.Create(&row).Error; err != nil {
 		return models.User{}, usernameConflict(mapError(err))
@@ -244,7 +274,10 @@ func (db *DB) UpdateUser(ctx context.Context, actor models.Actor, id int64, p mo
 		row.DisplayName, row.Roles, row.UnitID = p.DisplayName, rolesText(p.Roles), p.UnitID
 		row.Phone, row.Expertise, row.Bio = strings.TrimSpace(p.Phone), expertiseText(p.Expertise), p.Bio
 		row.Disabled, row.UpdatedAt = p.Disabled, time.Now().UTC()
-		if err := tx.Model(&row).Select("display_name", "roles", "unit_id", "phone", "expertise", "bio", "disabled", "updated_at").Updates(&row).Error; err != nil {
+		if p.Email != nil {
+			row.Email = strings.TrimSpace(*p.Email)
+		}
+		if err := tx.Model(&row).Select("display_name", "roles", "unit_id", "phone", "expertise", "bio", "disabled", "email", "updated_at").Updates(&row).Error; err != nil {
 			return err
 		}
 		if p.Disabled {

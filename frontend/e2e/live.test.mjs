@@ -347,6 +347,16 @@ describe('live PK final', () => {
 
     // ---- slot 2 (the host already started its first presentation) ------------------------------------
     await act('qa')
+    // Q&A pressed too early: the host steps back (asked first), the screen presents again.
+    await act('back', true)
+    await waitPhase(screen, 'presenting')
+    // The timer on its own: held (the screen's timer stands still, the show goes on), then continued.
+    await act('timer_pause')
+    await screen.locator('[data-testid="display-timer"].timer--frozen').waitFor()
+    assert.equal(await phase(screen), 'presenting')
+    await act('timer_resume')
+    await screen.locator('[data-testid="display-timer"]:not(.timer--frozen)').waitFor()
+    await act('qa')
     await act('present')
     await act('qa')
     await act('open_scoring')

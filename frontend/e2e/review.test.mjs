@@ -439,6 +439,18 @@ async function withTablet(t, label, fn) {
       assert.equal(parsed.scores.length, 6, 'two experts × three projects')
       assert.deepEqual(parsed.decisions, [{ order: decidedOrder, reason: '经组委会研究，按现场核查情况排定' }])
 
+      // The round's scores as CSV from the round's page: a row per expert and project, the titles
+      // and the rubric's criteria as columns.
+      await closed.locator('[data-testid="round-export-open"]').click()
+      const [csv] = await Promise.all([
+        adminPage.waitForEvent('download'),
+        adminPage.locator('[data-testid="export-scores-csv"]:visible').click(),
+      ])
+      assert.match(csv.suggestedFilename(), /^round-\d+-scores\.csv$/)
+      const csvText = readFileSync(await csv.path(), 'utf8')
+      assert.equal(csvText.trim().split(/\r?\n/).length, 1 + 6, `header and six scores: ${csvText}`)
+      for (const pr of projects) assert.ok(csvText.includes(pr.title), `the export names ${pr.title}`)
+
       const ranked = JSON.parse(execFileSync(bin, ['rank'], { input: sheet, encoding: 'utf8' }))
       assert.deepEqual(
         ranked.ranking.map((r) => ({ project: r.project, rank: r.rank })),

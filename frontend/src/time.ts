@@ -1,9 +1,44 @@
-// Times are stored in UTC and shown in China Standard Time (ARCHITECTURE.md: Asia/Shanghai by
-// default). The server's LEITAI_TIMEZONE is not yet passed to the browser; until it is, the zone
-// is fixed here.
+// Times are stored in UTC and shown in the server's time zone (LEITAI_TIMEZONE, Asia/Shanghai by
+// default), which the server writes into the page as <meta name="leitai-timezone">.
 
-/** DISPLAY_TIME_ZONE is the IANA zone every time is shown in. */
-export const DISPLAY_TIME_ZONE = 'Asia/Shanghai'
+/** DEFAULT_TIME_ZONE is the zone when the page does not say (a test, a page served by Vite). */
+export const DEFAULT_TIME_ZONE = 'Asia/Shanghai'
+
+/** zoneFrom reads the zone from a document's meta tag, if it names one this browser knows. */
+export function zoneFrom(doc: Pick<Document, 'querySelector'> | undefined): string {
+  const zone = doc?.querySelector('meta[name="leitai-timezone"]')?.getAttribute('content')?.trim()
+  if (!zone) return DEFAULT_TIME_ZONE
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone })
+    return zone
+  } catch {
+    return DEFAULT_TIME_ZONE
+  }
+}
+
+/** DISPLAY_TIME_ZONE is the IANA zone every time is shown in, and organisers' typed times are read in. */
+export const DISPLAY_TIME_ZONE = zoneFrom(typeof document === 'undefined' ? undefined : document)
+
+/**
+ * zoneOffsetMinutes is how far the zone's wall clock is ahead of UTC at the instant ms (e.g. 480 for
+ * Asia/Shanghai), from the browser's zone data, so that zones with daylight saving work too.
+ */
+export function zoneOffsetMinutes(ms: number, zone: string = DISPLAY_TIME_ZONE): number {
+  const parts: Record<string, string> = {}
+  const format = new Intl.DateTimeFormat('en-US', {
+    timeZone: zone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+  })
+  for (const part of format.formatToParts(new Date(ms))) parts[part.type] = part.value
+  const wall = Date.UTC(+parts.year, +parts.month - 1, +parts.day, +parts.hour, +parts.minute, +parts.second)
+  return Math.round((wall - Math.floor(ms / 1000) * 1000) / 60_000)
+}
 
 /** formatClock returns the time of day (24-hour, with seconds) in DISPLAY_TIME_ZONE. */
 export function formatClock(date: Date, locale: string): string {

@@ -13,7 +13,7 @@ import {
   totalVotes,
   type BoardModel,
 } from '@/api/liveBoard'
-import { boardFixture } from '@/views/display/boardFixture'
+import { boardFixture } from '@/fixtures/boardFixture'
 
 const T0 = Date.parse('2026-11-26T10:00:00.000Z')
 

@@ -17,7 +17,21 @@ export const SHOW_PHASES = ['idle', 'presenting', 'qa', 'scoring', 'sealed', 're
 export type ShowPhase = (typeof SHOW_PHASES)[number]
 
 /** SHOW_ACTIONS lists the host's transitions in the order the console shows them (models.ShowAction). */
-export const SHOW_ACTIONS = ['present', 'qa', 'open_scoring', 'seal', 'reveal', 'reseal', 'finish', 'pause', 'resume'] as const
+export const SHOW_ACTIONS = [
+  'present',
+  'qa',
+  'open_scoring',
+  'seal',
+  'reveal',
+  'reseal',
+  'finish',
+  'pause',
+  'resume',
+  'back',
+  'timer_pause',
+  'timer_resume',
+  'timer_restart',
+] as const
 export type ShowAction = (typeof SHOW_ACTIONS)[number]
 
 /** Weights are the composite's shares in percent; they sum to 100. */

@@ -3,7 +3,7 @@
 import { api, errorFromResponse, ApiError, type RequestOptions } from './client'
 
 /** PROJECT_STATUSES lists the statuses of the submission stage, in their order. */
-export const PROJECT_STATUSES = ['draft', 'submitted', 'withdrawn', 'eligible', 'ineligible'] as const
+export const PROJECT_STATUSES = ['draft', 'submitted', 'withdrawn', 'eligible', 'ineligible', 'returned'] as const
 
 /** ProjectStatus is one of PROJECT_STATUSES. */
 export type ProjectStatus = (typeof PROJECT_STATUSES)[number]
@@ -103,7 +103,7 @@ export function charCount(s: string): number {
 
 /** isEditable reports whether a unit may still change a project of this status. */
 export function isEditable(status: ProjectStatus): boolean {
-  return status === 'draft' || status === 'withdrawn'
+  return status === 'draft' || status === 'withdrawn' || status === 'returned'
 }
 
 /** isJudgeable reports whether administrators may record eligibility for this status. */
@@ -157,6 +157,11 @@ export function withdrawProject(id: number, options?: RequestOptions): Promise<P
 /** deleteDraft deletes the unit's own draft that was never submitted (its quota place comes back). */
 export function deleteDraft(id: number, options?: RequestOptions): Promise<void> {
   return api.delete<void>(`/api/v1/projects/${id}`, options)
+}
+
+/** returnProject sends a submitted project back to its unit for changes, with the reason (admins). */
+export function returnProject(id: number, reason: string, options?: RequestOptions): Promise<Project> {
+  return api.post<Project>(`/api/v1/projects/${id}/return`, { reason }, options)
 }
 
 /** listVersions returns the submitted versions, newest first. */

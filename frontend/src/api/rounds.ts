@@ -268,6 +268,29 @@ export async function downloadSheet(id: number): Promise<SheetFile> {
   return { blob, filename: match?.[1]?.trim() || `round-${id}-score-sheet.json` }
 }
 
+/** RoundExport is what a round export holds: the ranking, or every submitted score per criterion. */
+export type RoundExport = 'results' | 'scores'
+
+/** roundExportURL is the address of a round's results or scores as .xlsx or CSV. */
+export function roundExportURL(id: number, what: RoundExport, format: 'xlsx' | 'csv'): string {
+  return `/api/v1/rounds/${id}/export?what=${what}&format=${format}`
+}
+
+/** downloadRoundExport fetches a round export with the session cookie (rejects with an ApiError). */
+export async function downloadRoundExport(id: number, what: RoundExport, format: 'xlsx' | 'csv'): Promise<SheetFile> {
+  let response: Response
+  try {
+    response = await fetch(roundExportURL(id, what, format), { credentials: 'same-origin' })
+  } catch (cause) {
+    throw new ApiError({ status: 0, code: 'network', message: String(cause) })
+  }
+  if (!response.ok) throw await errorFromResponse(response)
+  const blob = await response.blob()
+  const disposition = response.headers.get('Content-Disposition') ?? ''
+  const match = /filename="?([^";]+)"?/i.exec(disposition)
+  return { blob, filename: match?.[1]?.trim() || `round-${id}-${what}.${format}` }
+}
+
 /** TieDecision is the organiser's order for a group the tie chain left tied (best first). */
 export interface TieDecision {
   id: number

@@ -9,6 +9,8 @@ export interface AdminUser extends User {
   phone: string
   expertise: string[]
   bio: string
+  /** email is where notifications go by e-mail ('' for none). */
+  email: string
   disabled: boolean
   /** created_at is RFC 3339 in UTC. */
   created_at: string
@@ -30,6 +32,7 @@ export interface NewUserInput {
   roles: Role[]
   unit_id: number | null
   phone: string
+  email?: string
   expertise: string[]
   bio: string
 }
@@ -42,6 +45,8 @@ export interface UserUpdate {
   phone: string
   expertise: string[]
   bio: string
+  /** email: absent keeps the address, '' removes it. */
+  email?: string
   disabled: boolean
 }
 
@@ -84,6 +89,7 @@ function normalize(user: AdminUser): AdminUser {
     phone: user.phone ?? '',
     expertise: Array.isArray(user.expertise) ? user.expertise : [],
     bio: user.bio ?? '',
+    email: user.email ?? '',
     disabled: user.disabled === true,
   }
 }

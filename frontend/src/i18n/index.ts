@@ -11,6 +11,8 @@ import hostEn from '@/locales/host.en'
 import hostZhCN from '@/locales/host.zh-CN'
 import followEn from '@/locales/follow.en'
 import followZhCN from '@/locales/follow.zh-CN'
+import notifyEn from '@/locales/notify.en'
+import notifyZhCN from '@/locales/notify.zh-CN'
 import zhCN, { type MessageSchema } from '@/locales/zh-CN'
 import { readSetting, writeSetting } from '@/settings'
 
@@ -42,10 +44,16 @@ export const i18n = createI18n<[MessageSchema], AppLocale, false>({
   // The portal, editions and submissions keep their messages in files of their own, and so do
   // expert review and the review rounds, the live big screen and phone page (screen.*), and the
   // host console, judge tablet and live-event setup (host.*), and the follow-through of funded
-  // projects (follow.*).
+  // projects (follow.*), and notifications with one's own settings (notify.*).
   messages: {
-    'zh-CN': mergeMessages(mergeMessages(mergeMessages(mergeMessages(mergeMessages(zhCN, portalZhCN), reviewZhCN), screenZhCN), hostZhCN), followZhCN),
-    en: mergeMessages(mergeMessages(mergeMessages(mergeMessages(mergeMessages(en, portalEn), reviewEn), screenEn), hostEn), followEn),
+    'zh-CN': mergeMessages(
+      mergeMessages(mergeMessages(mergeMessages(mergeMessages(mergeMessages(zhCN, portalZhCN), reviewZhCN), screenZhCN), hostZhCN), followZhCN),
+      notifyZhCN,
+    ),
+    en: mergeMessages(
+      mergeMessages(mergeMessages(mergeMessages(mergeMessages(mergeMessages(en, portalEn), reviewEn), screenEn), hostEn), followEn),
+      notifyEn,
+    ),
   },
 })
 

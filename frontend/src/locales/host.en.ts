@@ -51,8 +51,14 @@ export default {
       finish: 'Finish and reveal the ranking',
       pause: 'Pause',
       resume: 'Resume',
+      back: 'Step back',
+      timer_pause: 'Hold timer',
+      timer_resume: 'Continue timer',
+      timer_restart: 'Restart timer',
     },
     confirm: {
+      backTitle: 'Step back',
+      back: 'Go back to {stage}? Scores already submitted stay stored; a revealed slot is never hidden again.',
       sealTitle: 'Seal scores',
       sealMissing: '{n} score(s) are still missing. Once sealed, judges can no longer submit. Seal anyway?',
       revealTitle: 'Reveal scores',
@@ -72,6 +78,14 @@ export default {
     timer: {
       label: 'Timer',
       frozen: 'Timer paused',
+      group: 'Timer',
+    },
+    backTo: {
+      idle: 'before the first slot',
+      presenting: 'the presentation of project {n}',
+      qa: 'the Q&A of project {n}',
+      scoring: 'scoring (judges may submit again)',
+      revealed: 'slot {slot}’s revealed scores',
     },
     programme: {
       title: 'Programme',

@@ -51,8 +51,14 @@ export default {
       finish: '结束比赛，揭晓名次',
       pause: '暂停',
       resume: '继续',
+      back: '退回上一步',
+      timer_pause: '暂停计时',
+      timer_resume: '继续计时',
+      timer_restart: '重新计时',
     },
     confirm: {
+      backTitle: '退回上一步',
+      back: '确定退回到{stage}吗？已提交的评分仍然保留；已揭晓的分数不会被撤下。',
       sealTitle: '封存评分',
       sealMissing: '还有 {n} 份评分未提交。封存后评委将无法再提交，确定封存吗？',
       revealTitle: '揭晓分数',
@@ -72,6 +78,14 @@ export default {
     timer: {
       label: '计时',
       frozen: '计时已暂停',
+      group: '计时',
+    },
+    backTo: {
+      idle: '第一组开始之前',
+      presenting: '项目 {n} 的陈述',
+      qa: '项目 {n} 的答辩',
+      scoring: '评分阶段（评委可再次提交）',
+      revealed: '第 {slot} 组的分数揭晓',
     },
     programme: {
       title: '赛程',

@@ -10,6 +10,7 @@ const portalEn: PortalMessages = {
       withdrawn: 'Withdrawn',
       eligible: 'Eligible',
       ineligible: 'Not eligible',
+      returned: 'Returned for changes',
     },
     untitled: 'Untitled project',
     beijing: 'Beijing time',
@@ -78,6 +79,7 @@ const portalEn: PortalMessages = {
         withdrawn: 'Withdrawn: make your changes and submit again before the deadline, or it will not be reviewed.',
         eligible: 'Passed the eligibility check; waiting for the preliminary review.',
         ineligible: 'Did not pass the eligibility check. Reason: {reason}',
+        returned: 'The organisers returned it for changes. Reason: {reason}. Change it and submit again before the deadline.',
         closedDraft: 'Submissions have closed; this project was not submitted.',
       },
       loadFailed: 'Could not load the portal',
@@ -153,6 +155,7 @@ const portalEn: PortalMessages = {
       withdrawOk: 'Withdraw',
       withdrawn: 'Withdrawn: you can edit it now. Submit again when you are done.',
       submitted: 'Submitted (version {n})',
+      returnedNote: 'The organisers returned this project for changes. Reason: {reason}. Change it and submit again before the deadline.',
       readOnly: {
         submitted: 'The project is submitted and locked. To change it before the deadline, withdraw it first.',
         eligible: 'The project passed the eligibility check and can no longer change.',

@@ -9,6 +9,7 @@ const portalZhCN = {
       withdrawn: '已撤回',
       eligible: '资格审核通过',
       ineligible: '资格审核未通过',
+      returned: '已退回修改',
     },
     untitled: '未命名项目',
     beijing: '北京时间',
@@ -76,6 +77,7 @@ const portalZhCN = {
         withdrawn: '已撤回：修改后请在截止前重新提交，否则不会进入评审。',
         eligible: '已通过资格审核，等待专家初审。',
         ineligible: '未通过资格审核。原因：{reason}',
+        returned: '组委会退回修改。原因：{reason}。请修改后在截止前重新提交。',
         closedDraft: '申报已截止，该项目未提交。',
       },
       loadFailed: '加载申报信息失败',
@@ -151,6 +153,7 @@ const portalZhCN = {
       withdrawOk: '撤回',
       withdrawn: '已撤回，可以修改了。修改后请重新提交。',
       submitted: '已提交申报（第 {n} 版）',
+      returnedNote: '组委会已退回修改。原因：{reason}。请修改后在截止前重新提交。',
       readOnly: {
         submitted: '项目已提交，内容不能修改。截止前如需修改，请先撤回。',
         eligible: '项目已通过资格审核，内容不能再修改。',

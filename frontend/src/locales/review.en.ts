@@ -261,6 +261,13 @@ const reviewEn: ReviewMessages = {
       button: 'Remind unfinished experts ({n})',
       last: 'Last reminded',
     },
+    export: {
+      button: 'Export',
+      resultsXlsx: 'Results (Excel)',
+      resultsCsv: 'Results (CSV)',
+      scoresXlsx: 'Every score per criterion (Excel)',
+      scoresCsv: 'Every score per criterion (CSV)',
+    },
     stats: {
       title: 'Judge statistics',
       show: 'Show charts',

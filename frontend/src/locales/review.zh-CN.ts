@@ -259,6 +259,13 @@ const reviewZhCN = {
       button: '提醒未完成的专家（{n}）',
       last: '最近提醒',
     },
+    export: {
+      button: '导出',
+      resultsXlsx: '评审结果（Excel）',
+      resultsCsv: '评审结果（CSV）',
+      scoresXlsx: '全部评分明细（Excel）',
+      scoresCsv: '全部评分明细（CSV）',
+    },
     stats: {
       title: '评委统计',
       show: '查看统计图表',

@@ -11,6 +11,8 @@ declare module 'vue-router' {
     role?: Role
     /** alsoFor are other roles that may open the page (admins may run the host console). */
     alsoFor?: Role[]
+    /** signedIn pages are for anyone signed in, whatever their role (notifications, settings). */
+    signedIn?: boolean
   }
 }
 
@@ -38,6 +40,18 @@ const routes: RouteRecordRaw[] = [
         meta: { titleKey: 'forbidden.title' },
       },
       { path: 'results', name: 'results', component: () => import('@/views/results/ResultsView.vue'), meta: { titleKey: 'results.title' } },
+      {
+        path: 'notifications',
+        name: 'notifications',
+        component: () => import('@/views/notify/NotificationsView.vue'),
+        meta: { titleKey: 'notify.title', signedIn: true },
+      },
+      {
+        path: 'settings',
+        name: 'settings',
+        component: () => import('@/views/notify/SettingsView.vue'),
+        meta: { titleKey: 'notify.settings.title', signedIn: true },
+      },
       { path: 'tracker', name: 'tracker', component: () => import('@/views/tracker/TrackerView.vue'), meta: { titleKey: 'tracker.title' } },
       {
         path: 'tracker/:id(\\d+)',
@@ -209,11 +223,11 @@ export const router = createRouter({
 // server refuses the data anyway; this only spares people a page that cannot work for them.
 router.beforeEach(async (to) => {
   const role = requiredRole(to)
-  if (!role) return true
+  if (!role && !to.meta.signedIn) return true
   const session = useSessionStore()
   await session.ensureLoaded()
   if (!session.user) return { name: 'login', query: { redirect: to.fullPath } }
-  if (!session.hasRole(role) && !(to.meta.alsoFor ?? []).some((r) => session.hasRole(r))) {
+  if (role && !session.hasRole(role) && !(to.meta.alsoFor ?? []).some((r) => session.hasRole(r))) {
     return { name: 'forbidden', query: { need: role, from: to.fullPath } }
   }
   return true

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { boardFixture } from './boardFixture'
+import { boardFixture } from '@/fixtures/boardFixture'
 import {
   slotVotes,
   countUp,

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { isShortcut, shortcutAction, slotStatus, transitionButtons, type KeyLike } from './actions'
+import { backTarget, CONFIRMED, isShortcut, shortcutAction, slotStatus, transitionButtons, type KeyLike } from './actions'
 
 const key = (over: Partial<KeyLike> = {}): KeyLike => ({
   key: 'ArrowRight',
@@ -69,5 +69,24 @@ describe('programme status', () => {
   })
   test('finished: all done', () => {
     expect([0, 1].map((i) => slotStatus(i, 1, 'finished'))).toEqual(['done', 'done'])
+  })
+})
+
+describe('step back', () => {
+  test('says where it leads, as the server does it, and never from a reveal', () => {
+    expect(backTarget('qa', 0, 1, 2)).toEqual({ stage: 'presenting', n: 2 })
+    expect(backTarget('presenting', 0, 1, 2)).toEqual({ stage: 'qa', n: 1 })
+    expect(backTarget('presenting', 2, 0, 2)).toEqual({ stage: 'revealed', slot: 2 })
+    expect(backTarget('presenting', 0, 0, 2)).toEqual({ stage: 'idle' })
+    expect(backTarget('scoring', 1, 1, 2)).toEqual({ stage: 'qa', n: 2 })
+    expect(backTarget('sealed', 1, 1, 2)).toEqual({ stage: 'scoring' })
+    expect(backTarget('revealed', 1, 0, 2)).toBeNull()
+    expect(backTarget('finished', 4, 0, 2)).toBeNull()
+    expect(backTarget('idle', -1, 0, 2)).toBeNull()
+  })
+  test('asks first, and is not among the main row or the shortcut', () => {
+    expect(CONFIRMED.has('back')).toBe(true)
+    expect(transitionButtons(['back']).map((b) => b.action)).not.toContain('back')
+    expect(shortcutAction(['back', 'timer_restart'])).toBeNull()
   })
 })

@@ -20,13 +20,20 @@ export const ACTION_KIND: Record<ShowAction, ActionKind> = {
   finish: 'reveal',
   pause: 'stop',
   resume: 'go',
+  back: 'stop',
+  timer_pause: 'stop',
+  timer_resume: 'go',
+  timer_restart: 'go',
 }
 
 /**
  * CONFIRMED are the actions that ask first: what the audience sees at once and cannot be taken
- * back (reveal, finish), and re-sealing a revealed slot.
+ * back (reveal, finish), re-sealing a revealed slot, and stepping back a stage.
  */
-export const CONFIRMED: ReadonlySet<ShowAction> = new Set<ShowAction>(['reveal', 'finish', 'reseal'])
+export const CONFIRMED: ReadonlySet<ShowAction> = new Set<ShowAction>(['reveal', 'finish', 'reseal', 'back'])
+
+/** TIMER_ACTIONS are the timer's own buttons, beside the timer (the show goes on). */
+export const TIMER_ACTIONS: readonly ShowAction[] = ['timer_pause', 'timer_resume', 'timer_restart']
 
 /** ActionButton is one button of the row. */
 export interface ActionButton {
@@ -102,4 +109,32 @@ export function slotStatus(index: number, current: number, phase: ShowPhase): Sl
   if (index === current) return phase === 'idle' ? 'next' : 'current'
   if (index === current + 1) return current < 0 || phase !== 'idle' ? 'next' : 'later'
   return 'later'
+}
+
+/** BackTarget is where "step back" leads, for its confirmation: a stage, with its project or slot (1-based). */
+export interface BackTarget {
+  stage: 'idle' | 'presenting' | 'qa' | 'scoring' | 'revealed'
+  n?: number
+  slot?: number
+}
+
+/**
+ * backTarget mirrors the server's ActionBack (models/show.go) to say where it leads; null where
+ * the server refuses it (a revealed or finished slot, before the show).
+ */
+export function backTarget(phase: ShowPhase, slot: number, presenting: number, slotSize: number): BackTarget | null {
+  switch (phase) {
+    case 'qa':
+      return { stage: 'presenting', n: presenting + 1 }
+    case 'presenting':
+      if (presenting > 0) return { stage: 'qa', n: presenting }
+      if (slot > 0) return { stage: 'revealed', slot }
+      return { stage: 'idle' }
+    case 'scoring':
+      return { stage: 'qa', n: Math.max(slotSize, 1) }
+    case 'sealed':
+      return { stage: 'scoring' }
+    default:
+      return null
+  }
 }

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest'
 import { charCount, filenameFrom, exportURL } from '@/api/projects'
 import { claimedKind, formatBytes } from '@/api/media'
 import { i18n } from '@/i18n'
-import { fieldError } from './fieldErrors'
+import { fieldError } from '@/domain/fieldErrors'
 import { conflictReason } from './reasons'
 
 describe('server messages in the user language', () => {

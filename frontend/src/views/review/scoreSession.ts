@@ -12,7 +12,7 @@ import { isApiError, type ApiError } from '@/api/client'
 import type { ScoreInput } from '@/api/review'
 import type { Criterion, Score } from '@/api/rounds'
 import { readSetting, writeSetting } from '@/settings'
-import { checkPoints, formatPoints, parsePoints, toHundredths, type Problem } from '@/views/review/points'
+import { checkPoints, formatPoints, parsePoints, toHundredths, type Problem } from '@/domain/points'
 
 /** COMMENT_LIMIT is the server's cap on a comment, in characters (code points). */
 export const COMMENT_LIMIT = 2000

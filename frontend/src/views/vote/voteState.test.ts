@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import { ApiError } from '@/api/client'
-import { boardFixture } from '@/views/display/boardFixture'
+import { boardFixture } from '@/fixtures/boardFixture'
 import {
   explainVoteError,
   hasTally,

@@ -4,7 +4,7 @@ import { ElMessage, ElMessageBox } from 'element-plus'
 import { isApiError } from '@/api/client'
 import { setEligibility, type Project } from '@/api/projects'
 import { i18n } from '@/i18n'
-import { fieldError } from '@/views/portal/fieldErrors'
+import { fieldError } from '@/domain/fieldErrors'
 
 const t = (key: string, values?: Record<string, unknown>) => i18n.global.t(key, values ?? {})
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { debounce, type TimerAPI } from './liveRefresh'
+import { debounce, type TimerAPI } from './useLiveRefresh'
 
 function fakeTimers() {
   let now = 0

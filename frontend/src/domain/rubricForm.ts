@@ -3,7 +3,7 @@
 // same helpers as the online scoring page (views/review/points.ts).
 import type { LiveCriterion } from '@/api/liveEvents'
 import type { Criterion } from '@/api/rounds'
-import { checkPoints, formatPoints, parsePoints, rubricTotal, stepPoints, toHundredths, totalPoints, type Problem } from '@/views/review/points'
+import { checkPoints, formatPoints, parsePoints, rubricTotal, stepPoints, toHundredths, totalPoints, type Problem } from '@/domain/points'
 
 /** FormValues are the texts per criterion key. */
 export type FormValues = Record<string, string>

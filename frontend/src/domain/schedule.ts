@@ -1,7 +1,7 @@
 // The submission window of an edition as people read it: where it stands now and how long is left,
-// and the conversion between UTC times and the Beijing wall-clock times organisers type.
+// and the conversion between UTC times and the wall-clock times organisers type (in the server's zone).
 import type { Edition } from '@/api/editions'
-import { formatDateTime } from '@/time'
+import { DISPLAY_TIME_ZONE, formatDateTime, zoneOffsetMinutes } from '@/time'
 
 /** Phase is where the submission window stands at a moment. */
 export type Phase = 'before' | 'open' | 'grace' | 'closed' | 'inactive'
@@ -48,18 +48,24 @@ export function spanKey(span: Span): 'days' | 'hours' | 'minutes' {
   return 'minutes'
 }
 
-// Beijing time has had no daylight saving since 1991: a fixed UTC+8.
-const BEIJING_OFFSET = '+08:00'
-
-/** toBeijingInput turns an RFC 3339 time into "YYYY-MM-DD HH:mm" on the Beijing clock. */
-export function toBeijingInput(iso: string): string {
+/** toZoneInput turns an RFC 3339 time into "YYYY-MM-DD HH:mm" on the display zone's clock. */
+export function toZoneInput(iso: string): string {
   return iso ? formatDateTime(iso, false) : ''
 }
 
-/** fromBeijingInput turns "YYYY-MM-DD HH:mm" on the Beijing clock into RFC 3339 (UTC). */
-export function fromBeijingInput(value: string): string {
+/**
+ * fromZoneInput turns "YYYY-MM-DD HH:mm" on the zone's clock into RFC 3339 (UTC); '' when it is not
+ * such a time. The offset is the zone's at that moment (found in two steps, for daylight saving).
+ */
+export function fromZoneInput(value: string, zone: string = DISPLAY_TIME_ZONE): string {
   const m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?$/.exec(value.trim())
   if (!m) return ''
-  const date = new Date(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6] ?? '00'}${BEIJING_OFFSET}`)
-  return Number.isNaN(date.getTime()) ? '' : date.toISOString()
+  const [y, mo, d, h, mi, se] = [+m[1], +m[2], +m[3], +m[4], +m[5], +(m[6] ?? '0')]
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 59) return ''
+  const wall = Date.UTC(y, mo - 1, d, h, mi, se)
+  const probe = new Date(wall)
+  if (probe.getUTCDate() !== d) return '' // 31 April and the like
+  let utc = wall - zoneOffsetMinutes(wall, zone) * 60_000
+  utc = wall - zoneOffsetMinutes(utc, zone) * 60_000
+  return new Date(utc).toISOString()
 }

@@ -3,7 +3,7 @@
 // language; anything else goes to the shared translator, which shows unknown messages as sent.
 import { translateFieldMessage } from '@/fieldMessages'
 import { i18n } from '@/i18n'
-import { formatPoints, type Problem } from '@/views/review/points'
+import { formatPoints, type Problem } from '@/domain/points'
 
 type Translate = (key: string, values?: Record<string, unknown>) => string
 
