@@ -57,6 +57,8 @@ Usage:
   leitai demo [--password P] [--json]
                                 seed the demo edition into an empty database
   leitai rank < sheet.json      rank a score sheet exactly as the server does (JSON)
+  leitai draw --seed S [--pairing pk|single] ID…
+                                re-run a live final's lot draw from its published seed and ids
   leitai bench start|upload|judging|scoring
                                 the benchmarks of BENCHMARKS.md, one JSON object per line
   leitai version                print the version
@@ -83,6 +85,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = cmdBackup(ctx, args, stdout, stderr)
 	case "rank":
 		return cmdRank(stdin, stdout, stderr)
+	case "draw":
+		err = cmdDraw(args, stdout, stderr)
 	case "demo":
 		err = cmdDemo(ctx, args, stdout, stderr)
 	case "bench":

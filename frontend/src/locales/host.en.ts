@@ -402,7 +402,16 @@ export default {
       cannot: 'Cannot draw now. Check the finalists and the settings.',
       noFinalists: 'This round has no finalists yet.',
       publishedSeed: 'Published seed:',
-      verify: 'To check it: the finalists’ ids in ascending order give the running order below; slots take the projects in that order ({pairing}):',
+      verify: 'To check it: the finalists’ ids in ascending order, drawn with the published seed, give the running order; slots take the projects in that order ({pairing}).',
+      verifyInputs: 'Published seed and finalist ids:',
+      recheck: 'Re-run the draw in this browser',
+      recheckResult: {
+        ok: '✓ The re-run draw matches the published programme',
+        mismatch: '✗ The re-run draw does not match the published programme: pause and investigate',
+        failed: 'Cannot re-run the draw (browser unsupported or data incomplete)',
+      },
+      verifyCommand: 'Or check it with the leitai program (the server’s own algorithm):',
+      verifyMethod: 'The method is public: for each position i (from the last down to the second), the first 8 bytes of SHA-256("seed:i:attempt") as an integer, modulo i+1, give the swap position (rejection sampling keeps it uniform). Anyone can recompute it from the seed and the ids.',
       slot: 'Slot {n}',
     },
     tickets: {
