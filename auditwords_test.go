@@ -48,10 +48,11 @@ func auditCodes(t *testing.T) (actions, entities map[string]bool) {
 		dynamic["round"] = append(dynamic["round"], string(st))
 	}
 	for _, a := range []models.ShowAction{models.ActionPresent, models.ActionQA, models.ActionOpenScoring, models.ActionSeal,
-		models.ActionReveal, models.ActionReseal, models.ActionFinish, models.ActionPause, models.ActionResume} {
+		models.ActionReveal, models.ActionReseal, models.ActionFinish, models.ActionPause, models.ActionResume,
+		models.ActionBack, models.ActionTimerPause, models.ActionTimerResume, models.ActionTimerRestart} {
 		dynamic["live"] = append(dynamic["live"], string(a))
 	}
-	passThrough := map[string]bool{"action": true, "r.Action": true, "rec.Action": true, "e.Action": true}
+	passThrough := map[string]bool{"action": true, "r.Action": true, "rec.Action": true, "e.Action": true, "w.Action": true}
 	for _, f := range files {
 		if strings.HasSuffix(f, "_test.go") {
 			continue
