@@ -29,6 +29,8 @@ import (
 // livews_linux.go) that reads only when a frame arrives; the hub writes
 // prepared frames straight to the socket. No compression.
 const (
+	// wsWriteWait is how long a write to a viewer may block (its socket's
+	// buffers, wsSendBuffer, full) before it is cut off as too slow.
 	wsWriteWait = 10 * time.Second
 	wsPongWait  = 60 * time.Second // the hub pings every 25 s
 	wsReadLimit = 512              // viewers send nothing but control frames
