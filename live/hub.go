@@ -69,8 +69,11 @@ type Options struct {
 	// PingInterval is how often each connection is pinged (by Start's
 	// pinger, in pingRounds rounds spread over the interval).
 	PingInterval time.Duration
-	// Shards splits each topic's viewers into lists with their own lock,
-	// fanned out in parallel (default GOMAXPROCS).
+	// Shards splits each topic's viewers into lists with their own lock
+	// (default 128), which GOMAXPROCS workers take in turn during a
+	// fan-out: many small lists rather than one per core, so that a worker
+	// whose thread the system pauses (a loaded machine) delays only the
+	// few viewers of the list in hand while the others take the rest.
 	Shards int
 	// Recent is how many prepared events each topic keeps in memory for
 	// fast recovery; older ones come from the broker.
@@ -182,7 +185,7 @@ func NewHub(broker Broker, snapshot Snapshotter, opts Options) *Hub {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
 	if opts.Shards <= 0 {
-		opts.Shards = min(runtime.GOMAXPROCS(0), 64)
+		opts.Shards = 128
 	}
 	if opts.Prepare == nil {
 		opts.Prepare = func(b []byte) (Frame, error) { return b, nil }
@@ -314,26 +317,38 @@ func (h *Hub) deliverLocked(t *topic, ev Event) {
 }
 
 // offerLocked queues a frame for every viewer of t (or writes it at once),
-// its shards in parallel; it returns once every viewer has it, so frames
-// reach each viewer in the order of the topic. Viewers whose queue is
-// full are cut off and leave the topic at once (their writer closes the
-// connection once its pending write returns or hits its deadline).
+// its shards taken in turn by up to GOMAXPROCS workers; it returns once
+// every viewer has it, so frames reach each viewer in the order of the
+// topic. Viewers whose queue is full are cut off and leave the topic at
+// once (their writer closes the connection once its pending write returns
+// or hits its deadline).
 func (h *Hub) offerLocked(t *topic, frame Frame) {
-	if len(t.shards) == 1 || t.viewers.Load() < parallelFrom {
+	workers := min(runtime.GOMAXPROCS(0), len(t.shards))
+	if workers == 1 || t.viewers.Load() < parallelFrom {
 		for i := range t.shards {
 			h.offerShard(t, &t.shards[i], frame)
 		}
 		return
 	}
-	var wg sync.WaitGroup
-	for i := 1; i < len(t.shards); i++ {
-		wg.Add(1)
-		go func(s *shard) {
-			defer wg.Done()
-			h.offerShard(t, s, frame)
-		}(&t.shards[i])
+	var next atomic.Int64
+	work := func() {
+		for {
+			i := int(next.Add(1) - 1)
+			if i >= len(t.shards) {
+				return
+			}
+			h.offerShard(t, &t.shards[i], frame)
+		}
 	}
-	h.offerShard(t, &t.shards[0], frame)
+	var wg sync.WaitGroup
+	for range workers - 1 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			work()
+		}()
+	}
+	work()
 	wg.Wait()
 }
 
