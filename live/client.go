@@ -1,42 +1,53 @@
 package live
 
 import (
-	"context"
 	"errors"
 	"net"
 	"sync"
-	"time"
 )
 
 // client is one viewer: a bounded queue filled by the hub and drained by
-// exactly one writer goroutine (the one running writeLoop).
+// a writer goroutine that exists only while frames wait (run). An idle
+// viewer holds no goroutine and no queue memory: the server's reader
+// notices its pongs and close frames without one (see server/livews.go),
+// and the hub's pinger queues its keep-alives.
 //
-// The queue is a slice that exists only while frames wait: an idle viewer
-// holds no queue memory (a buffered channel of QueueSize frames would cost
-// every viewer 4 KiB whether or not anything is pending; see TRAPS.md's
-// 20 KB budget per viewer).
+// When the connection can write without blocking (a TryWriter), the
+// fan-out writes a frame straight to the socket, one syscall, and a
+// writer starts only for what the socket did not take.
 type client struct {
 	conn  Conn
-	limit int // frames queued and not yet written before the viewer is cut off
+	try   TryWriter // conn as a TryWriter, or nil
+	limit int       // frames queued and not yet written before the viewer is cut off
 	count *counters
+	slot  uint32 // which of the pinger's rounds pings this viewer
 
-	mu      sync.Mutex
-	pending []Frame // queued, not yet taken by the writer
-	queued  int     // pending plus the frames the writer holds, not yet written
-	spare   []Frame // the writer's emptied batch, reused while small
-	wake    chan struct{}
+	mu        sync.Mutex
+	pending   []Frame // queued, not yet taken by the writer
+	queued    int     // pending plus the frames the writer holds, not yet written
+	spare     []Frame // the writer's emptied batch, reused while small
+	writing   bool    // a writer goroutine (run) is running
+	unflushed bool    // the conn holds the rest of a frame TryWriteFrame began
 
 	once   sync.Once
-	dead   chan struct{}
+	dead   chan struct{} // closed by kill: the viewer is to be closed
+	done   chan struct{} // closed once the connection is closed
 	code   int
 	reason string
+	// leave removes the viewer from its topic once it is closed.
+	leave func()
 }
 
 // spareCap is the largest emptied batch kept for reuse per viewer.
 const spareCap = 4
 
+// pingFrame in a queue stands for a keep-alive ping.
+type pingFrame struct{}
+
 func newClient(conn Conn, size int, count *counters) *client {
-	return &client{conn: conn, limit: size, count: count, wake: make(chan struct{}, 1), dead: make(chan struct{})}
+	c := &client{conn: conn, limit: size, count: count, dead: make(chan struct{}), done: make(chan struct{})}
+	c.try, _ = conn.(TryWriter)
+	return c
 }
 
 // offerResult says what became of an offered frame.
@@ -48,8 +59,9 @@ const (
 	offerClosed             // the viewer is already being closed
 )
 
-// offer queues a frame without blocking; a full queue means the viewer
-// does not keep up, and it is cut off rather than slowing everyone.
+// offer queues a frame without blocking, or writes it at once when the
+// socket takes it; a full queue means the viewer does not keep up, and it
+// is cut off rather than slowing everyone.
 func (c *client) offer(f Frame) offerResult {
 	select {
 	case <-c.dead:
@@ -62,10 +74,52 @@ func (c *client) offer(f Frame) offerResult {
 		c.kill(CloseSlowConsumer, "too slow: reconnect")
 		return offerFull
 	}
+	if c.try != nil && !c.writing && c.queued == 0 && !c.unflushed {
+		// Nothing waits and no writer runs: write now.
+		ok, err := c.try.TryWriteFrame(f)
+		if err != nil {
+			c.mu.Unlock()
+			c.writeFailed(err)
+			return offerClosed
+		}
+		if ok {
+			c.mu.Unlock()
+			return offered
+		}
+		// The socket took part of it: the writer sends the rest.
+		c.unflushed = true
+		c.startLocked()
+		c.mu.Unlock()
+		return offered
+	}
 	c.push(f)
+	c.startLocked()
 	c.mu.Unlock()
-	c.signal()
 	return offered
+}
+
+// ping queues a keep-alive unless frames already wait (they will be
+// followed by the next round's ping).
+func (c *client) ping() {
+	select {
+	case <-c.dead:
+		return
+	default:
+	}
+	c.mu.Lock()
+	if c.queued == 0 && !c.unflushed {
+		c.push(pingFrame{})
+		c.startLocked()
+	}
+	c.mu.Unlock()
+}
+
+// startLocked starts the writer unless it runs (c.mu held).
+func (c *client) startLocked() {
+	if !c.writing {
+		c.writing = true
+		go c.run()
+	}
 }
 
 // writeFailed ends the viewer after a failed write; a write that hit its
@@ -87,13 +141,6 @@ func (c *client) push(f Frame) {
 	c.queued++
 }
 
-func (c *client) signal() {
-	select {
-	case c.wake <- struct{}{}:
-	default: // a wake-up is already pending
-	}
-}
-
 // enqueueInitial queues the first message and the catch-up frames; they
 // must all fit, or the client starts from a snapshot on its next try.
 func (c *client) enqueueInitial(f Frame, frames []Frame) {
@@ -107,28 +154,26 @@ func (c *client) enqueueInitial(f Frame, frames []Frame) {
 	for _, fr := range frames {
 		c.push(fr)
 	}
+	c.startLocked()
 	c.mu.Unlock()
-	c.signal()
 }
 
 // kill marks the viewer for closing with code; it reports whether this
-// call did (the first one decides the code).
+// call did (the first one decides the code). The writer closes the
+// connection: the running one once its pending write returns (or hits
+// its deadline), else one started for it.
 func (c *client) kill(code int, reason string) (first bool) {
 	c.once.Do(func() {
 		c.code, c.reason = code, reason
 		close(c.dead)
 		first = true
 	})
+	if first {
+		c.mu.Lock()
+		c.startLocked()
+		c.mu.Unlock()
+	}
 	return first
-}
-
-// take hands the writer every pending frame.
-func (c *client) take() []Frame {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	batch := c.pending
-	c.pending = nil
-	return batch
 }
 
 // written marks a batch as written and keeps a small one for reuse.
@@ -142,47 +187,70 @@ func (c *client) written(batch []Frame) {
 	c.mu.Unlock()
 }
 
-// writeLoop writes queued frames and pings until the client is killed, a
-// write fails or ctx ends; it closes the connection exactly once.
-func (c *client) writeLoop(ctx context.Context, pingEvery time.Duration) error {
-	ping := time.NewTicker(pingEvery)
-	defer ping.Stop()
-	defer func() {
-		c.kill(1000, "")
-		c.conn.Close(c.code, c.reason)
-	}()
+// run is the writer: it writes what waits, then ends; once the viewer is
+// killed (or a write fails) it closes the connection, exactly once.
+func (c *client) run() {
 	for {
-		if batch := c.take(); len(batch) > 0 {
-			for i, f := range batch {
-				select {
-				case <-c.dead:
-					return nil
-				case <-ctx.Done():
-					c.kill(1001, "going away")
-					return nil
-				default:
-				}
-				if err := c.conn.WriteFrame(f); err != nil {
-					c.writeFailed(err)
-					return err
-				}
-				batch[i] = nil
+		c.mu.Lock()
+		// Checked under c.mu: a kill that found this writer running
+		// (and so started none) is seen here before the writer ends.
+		select {
+		case <-c.dead:
+			c.mu.Unlock()
+			c.finish()
+			return
+		default:
+		}
+		if c.unflushed {
+			c.unflushed = false
+			c.mu.Unlock()
+			if err := c.try.Flush(); err != nil {
+				c.writeFailed(err)
+				c.finish()
+				return
 			}
-			c.written(batch)
 			continue
 		}
-		select {
-		case <-c.wake:
-		case <-ping.C:
-			if err := c.conn.Ping(); err != nil {
-				c.writeFailed(err)
-				return err
-			}
-		case <-c.dead:
-			return nil
-		case <-ctx.Done():
-			c.kill(1001, "going away")
-			return nil
+		batch := c.pending
+		c.pending = nil
+		if len(batch) == 0 {
+			c.writing = false
+			c.mu.Unlock()
+			return
 		}
+		c.mu.Unlock()
+		for i, f := range batch {
+			select {
+			case <-c.dead:
+				c.finish()
+				return
+			default:
+			}
+			var err error
+			if _, ok := f.(pingFrame); ok {
+				err = c.conn.Ping()
+			} else {
+				err = c.conn.WriteFrame(f)
+			}
+			if err != nil {
+				c.writeFailed(err)
+				c.finish()
+				return
+			}
+			batch[i] = nil
+		}
+		c.written(batch)
+	}
+}
+
+// finish closes the connection and leaves the topic (the writer, once).
+func (c *client) finish() {
+	c.conn.Close(c.code, c.reason)
+	close(c.done)
+	c.mu.Lock()
+	leave := c.leave
+	c.mu.Unlock()
+	if leave != nil {
+		leave()
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -27,6 +28,20 @@ type Conn interface {
 	// Close closes the connection with a close code and reason; it is
 	// called exactly once.
 	Close(code int, reason string)
+}
+
+// TryWriter is implemented by a Conn that can try a write without
+// blocking: the fan-out then writes each frame straight to the socket
+// (one syscall, no goroutine woken), and a viewer's writer goroutine
+// starts only when its socket is full. The hub never calls these
+// concurrently with each other or with WriteFrame, Ping and Close.
+type TryWriter interface {
+	// TryWriteFrame writes f if the socket takes it without waiting and
+	// reports whether it took all of it. When it took only part, or none,
+	// the conn keeps the rest, and the next call is Flush; it never blocks.
+	TryWriteFrame(f Frame) (bool, error)
+	// Flush writes what TryWriteFrame left, with the write deadline.
+	Flush() error
 }
 
 // Close codes the hub uses.
@@ -51,8 +66,15 @@ type Options struct {
 	// QueueSize bounds each connection's pending frames; a client whose
 	// queue is full is cut off as a slow consumer.
 	QueueSize int
-	// PingInterval is how often idle connections are pinged.
+	// PingInterval is how often each connection is pinged (by Start's
+	// pinger, in pingRounds rounds spread over the interval).
 	PingInterval time.Duration
+	// Shards splits each topic's viewers into lists with their own lock
+	// (default 128), which GOMAXPROCS workers take in turn during a
+	// fan-out: many small lists rather than one per core, so that a worker
+	// whose thread the system pauses (a loaded machine) delays only the
+	// few viewers of the list in hand while the others take the rest.
+	Shards int
 	// Recent is how many prepared events each topic keeps in memory for
 	// fast recovery; older ones come from the broker.
 	Recent int
@@ -91,13 +113,41 @@ type Hub struct {
 }
 
 type topic struct {
-	mu      sync.Mutex
-	epoch   string
-	head    uint64
-	recent  []recentEvent // ascending offsets, at most opts.Recent
-	clients map[*client]struct{}
-	snap    *cachedSnapshot
+	mu     sync.Mutex // orders joins and deliveries; held across a fan-out
+	epoch  string
+	head   uint64
+	recent []recentEvent // ascending offsets, at most opts.Recent
+	snap   *cachedSnapshot
+	next   uint32 // joins so far: picks a viewer's shard and ping round
+
+	// shards hold the viewers, each list under its own lock, so that a
+	// fan-out runs on every core and a viewer leaving takes one shard's
+	// lock, not the topic's.
+	shards  []shard
+	viewers atomic.Int64
 }
+
+type shard struct {
+	mu      sync.Mutex
+	clients map[*client]struct{}
+	_       [40]byte // keep shards' locks on separate cache lines
+}
+
+// remove takes c out of s (s.mu held) and counts it.
+func (t *topic) removeLocked(s *shard, c *client) {
+	if _, ok := s.clients[c]; ok {
+		delete(s.clients, c)
+		t.viewers.Add(-1)
+	}
+}
+
+// pingRounds is how many rounds the pinger spreads each PingInterval
+// over: a tenth of the viewers at a time, not all at once.
+const pingRounds = 10
+
+// parallelFrom is the topic size from which a fan-out runs its shards in
+// parallel; below it one goroutine is quicker.
+const parallelFrom = 256
 
 // cachedSnapshot is a prepared snapshot message that viewers joining at
 // the same head share for a moment: a hall of screens connecting at once
@@ -134,6 +184,9 @@ func NewHub(broker Broker, snapshot Snapshotter, opts Options) *Hub {
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
+	if opts.Shards <= 0 {
+		opts.Shards = 128
+	}
 	if opts.Prepare == nil {
 		opts.Prepare = func(b []byte) (Frame, error) { return b, nil }
 	}
@@ -151,6 +204,43 @@ func (h *Hub) Start(ctx context.Context) {
 			h.dispatch(ctx, ev)
 		}
 	}()
+	go h.pingLoop(ctx)
+}
+
+// pingLoop pings every viewer once per PingInterval, a round of them at a
+// time; a viewer with frames waiting is skipped (see client.ping).
+func (h *Hub) pingLoop(ctx context.Context) {
+	tick := time.NewTicker(h.opts.PingInterval / pingRounds)
+	defer tick.Stop()
+	for round := uint32(0); ; round = (round + 1) % pingRounds {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		for _, t := range h.allTopics() {
+			for i := range t.shards {
+				s := &t.shards[i]
+				s.mu.Lock()
+				for c := range s.clients {
+					if c.slot == round {
+						c.ping()
+					}
+				}
+				s.mu.Unlock()
+			}
+		}
+	}
+}
+
+func (h *Hub) allTopics() []*topic {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := make([]*topic, 0, len(h.topics))
+	for _, t := range h.topics {
+		out = append(out, t)
+	}
+	return out
 }
 
 // Publish appends an event to a topic's log; every hub listening on the
@@ -172,7 +262,10 @@ func (h *Hub) topic(name string) *topic {
 	defer h.mu.Unlock()
 	t, ok := h.topics[name]
 	if !ok {
-		t = &topic{clients: map[*client]struct{}{}}
+		t = &topic{shards: make([]shard, h.opts.Shards)}
+		for i := range t.shards {
+			t.shards[i].clients = map[*client]struct{}{}
+		}
 		h.topics[name] = t
 	}
 	return t
@@ -223,20 +316,55 @@ func (h *Hub) deliverLocked(t *topic, ev Event) {
 	h.offerLocked(t, frame)
 }
 
-// offerLocked queues a frame for every viewer of t; viewers whose queue is
-// full are cut off and leave the topic at once (their writer closes the
-// connection once its pending write returns or hits its deadline).
+// offerLocked queues a frame for every viewer of t (or writes it at once),
+// its shards taken in turn by up to GOMAXPROCS workers; it returns once
+// every viewer has it, so frames reach each viewer in the order of the
+// topic. Viewers whose queue is full are cut off and leave the topic at
+// once (their writer closes the connection once its pending write returns
+// or hits its deadline).
 func (h *Hub) offerLocked(t *topic, frame Frame) {
-	for c := range t.clients {
+	workers := min(runtime.GOMAXPROCS(0), len(t.shards))
+	if workers == 1 || t.viewers.Load() < parallelFrom {
+		for i := range t.shards {
+			h.offerShard(t, &t.shards[i], frame)
+		}
+		return
+	}
+	var next atomic.Int64
+	work := func() {
+		for {
+			i := int(next.Add(1) - 1)
+			if i >= len(t.shards) {
+				return
+			}
+			h.offerShard(t, &t.shards[i], frame)
+		}
+	}
+	var wg sync.WaitGroup
+	for range workers - 1 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			work()
+		}()
+	}
+	work()
+	wg.Wait()
+}
+
+func (h *Hub) offerShard(t *topic, s *shard, frame Frame) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for c := range s.clients {
 		switch c.offer(frame) {
 		case offered:
 		case offerFull:
 			h.count.queueDrops.Add(1)
 			h.count.slowCuts.Add(1)
-			delete(t.clients, c)
+			t.removeLocked(s, c)
 		default: // already closing
 			h.count.queueDrops.Add(1)
-			delete(t.clients, c)
+			t.removeLocked(s, c)
 		}
 	}
 }
@@ -245,9 +373,14 @@ func (h *Hub) offerLocked(t *topic, frame Frame) {
 // snapshot, so they are disconnected with a restart code and reconnect.
 func (h *Hub) resetLocked(t *topic, epoch string, head uint64) {
 	t.epoch, t.head, t.recent, t.snap = epoch, head, nil, nil
-	for c := range t.clients {
-		c.kill(CloseServiceRestart, "history reset: reconnect")
-		delete(t.clients, c)
+	for i := range t.shards {
+		s := &t.shards[i]
+		s.mu.Lock()
+		for c := range s.clients {
+			c.kill(CloseServiceRestart, "history reset: reconnect")
+			t.removeLocked(s, c)
+		}
+		s.mu.Unlock()
 	}
 }
 
@@ -269,15 +402,32 @@ func (h *Hub) Broadcast(topicName string, data []byte) error {
 // ErrClosed is returned by Serve once the hub has shut down.
 var ErrClosed = errors.New("live: hub closed")
 
-// Serve registers conn as a viewer of topicName and blocks, writing to it,
-// until the connection ends. A client that presents epoch and offset (from
-// a previous connection) is caught up from history when possible,
-// otherwise it starts from a snapshot. The caller runs the connection's
-// read loop (pongs, close frames) and cancels ctx when it ends.
-func (h *Hub) Serve(ctx context.Context, conn Conn, topicName, epoch string, offset uint64, hasOffset bool) error {
+// Viewer is a connection that Join registered. The hub writes to it (a
+// goroutine exists only while frames wait) and closes it exactly once;
+// the caller, which reads the connection, tells it when the peer is gone.
+type Viewer struct {
+	c *client
+}
+
+// Close asks the hub to close the viewer's connection with code (the peer
+// sent a close frame, stopped answering pings, or broke the protocol); a
+// viewer already being closed keeps its first code.
+func (v *Viewer) Close(code int, reason string) { v.c.kill(code, reason) }
+
+// Done is closed once the hub has closed the connection and the viewer
+// has left its topic.
+func (v *Viewer) Done() <-chan struct{} { return v.c.done }
+
+// Join registers conn as a viewer of topicName and returns at once; the
+// hub then writes to it until it is closed (Viewer.Close, a slow viewer
+// cut off, a failed write, Shutdown). A client that presents epoch and
+// offset (from a previous connection) is caught up from history when
+// possible, otherwise it starts from a snapshot. ctx bounds the join
+// (broker and snapshot queries) only. On an error conn has been closed.
+func (h *Hub) Join(ctx context.Context, conn Conn, topicName, epoch string, offset uint64, hasOffset bool) (*Viewer, error) {
 	if h.closed.Load() {
 		conn.Close(CloseServiceRestart, "restarting")
-		return ErrClosed
+		return nil, ErrClosed
 	}
 	if h.testHookServe != nil {
 		h.testHookServe()
@@ -285,10 +435,25 @@ func (h *Hub) Serve(ctx context.Context, conn Conn, topicName, epoch string, off
 	c := newClient(conn, h.opts.QueueSize, &h.count)
 	if err := h.subscribe(ctx, c, topicName, epoch, offset, hasOffset); err != nil {
 		conn.Close(1011, "could not load the board")
+		return nil, err
+	}
+	return &Viewer{c: c}, nil
+}
+
+// Serve is Join, then waits until the connection is closed; when ctx ends
+// first the viewer is closed with 1001 (going away).
+func (h *Hub) Serve(ctx context.Context, conn Conn, topicName, epoch string, offset uint64, hasOffset bool) error {
+	v, err := h.Join(ctx, conn, topicName, epoch, offset, hasOffset)
+	if err != nil {
 		return err
 	}
-	defer h.unsubscribe(topicName, c)
-	return c.writeLoop(ctx, h.opts.PingInterval)
+	select {
+	case <-v.Done():
+	case <-ctx.Done():
+		v.Close(1001, "going away")
+		<-v.Done()
+	}
+	return nil
 }
 
 func (h *Hub) subscribe(ctx context.Context, c *client, name, epoch string, offset uint64, hasOffset bool) error {
@@ -328,7 +493,25 @@ func (h *Hub) subscribe(ctx context.Context, c *client, name, epoch string, offs
 // Shutdown takes t.mu after this and closes c, or it set closed before
 // this took t.mu and c closes itself — no viewer is left open.
 func (h *Hub) joinLocked(t *topic, c *client) {
-	t.clients[c] = struct{}{}
+	n := t.next
+	t.next++
+	s := &t.shards[n%uint32(len(t.shards))]
+	c.slot = n % pingRounds
+	c.mu.Lock()
+	c.leave = func() {
+		s.mu.Lock()
+		t.removeLocked(s, c)
+		s.mu.Unlock()
+	}
+	c.mu.Unlock()
+	s.mu.Lock()
+	select {
+	case <-c.done: // closed already (its first write failed): not joined
+	default:
+		s.clients[c] = struct{}{}
+		t.viewers.Add(1)
+	}
+	s.mu.Unlock()
 	if h.closed.Load() {
 		c.kill(CloseServiceRestart, "server restarting")
 	}
@@ -427,19 +610,9 @@ func (h *Hub) extendRecentLocked(t *topic, offset uint64, frames []Frame) {
 	t.recent = ring
 }
 
-func (h *Hub) unsubscribe(name string, c *client) {
-	t := h.topic(name)
-	t.mu.Lock()
-	delete(t.clients, c)
-	t.mu.Unlock()
-}
-
 // Viewers returns how many connections watch a topic.
 func (h *Hub) Viewers(name string) int {
-	t := h.topic(name)
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return len(t.clients)
+	return int(h.topic(name).viewers.Load())
 }
 
 // Shutdown closes every connection with 1012 (service restart) so that
@@ -447,16 +620,15 @@ func (h *Hub) Viewers(name string) int {
 // return. New connections are refused.
 func (h *Hub) Shutdown() {
 	h.closed.Store(true)
-	h.mu.Lock()
-	topics := make([]*topic, 0, len(h.topics))
-	for _, t := range h.topics {
-		topics = append(topics, t)
-	}
-	h.mu.Unlock()
-	for _, t := range topics {
+	for _, t := range h.allTopics() {
 		t.mu.Lock()
-		for c := range t.clients {
-			c.kill(CloseServiceRestart, "server restarting")
+		for i := range t.shards {
+			s := &t.shards[i]
+			s.mu.Lock()
+			for c := range s.clients {
+				c.kill(CloseServiceRestart, "server restarting")
+			}
+			s.mu.Unlock()
 		}
 		t.mu.Unlock()
 	}
@@ -477,11 +649,9 @@ func (h *Hub) Topics() []string {
 	defer h.mu.Unlock()
 	var out []string
 	for name, t := range h.topics {
-		t.mu.Lock()
-		if len(t.clients) > 0 {
+		if t.viewers.Load() > 0 {
 			out = append(out, name)
 		}
-		t.mu.Unlock()
 	}
 	return out
 }

@@ -151,4 +151,7 @@ type handlers struct {
 	// boards remembers live events found to exist (id → when), see
 	// boardExists.
 	boards sync.Map
+	// pongWait is how long a board viewer may stay silent (no pong)
+	// before it is closed; 0: wsPongWait. Tests shorten it.
+	pongWait time.Duration
 }

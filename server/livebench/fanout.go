@@ -100,7 +100,18 @@ type sizeRuns struct {
 	lBytes, cBytes           int64
 	centrifugoErr            string
 	leitaiMissing, cMissings int
+	// lCPU and cCPU are the server process's CPU (user + system) per
+	// event, ms: what the fan-out costs the server, apart from the
+	// load generator sharing the machine.
+	lCPU, cCPU []float64
 }
+
+// Targets of BENCHMARKS.md for the peer's ratios and memory.
+const (
+	targetRatioP99   = 0.7
+	targetRatioMem   = 0.4
+	targetKBPerViewr = 12.0
+)
 
 // scoreFanout is "score → every screen", "memory" and "peer": Leitai, then
 // Centrifugo with the same viewers and event size, Runs times.
@@ -131,26 +142,28 @@ func (b *bench) scoreFanout(ctx context.Context) error {
 		r := res[i]
 		l := combine(r.leitai)
 		lj := map[string]any{"p50_ms": l.P50MS, "p99_ms": l.P99MS, "max_ms": l.MaxMS, "samples": l.Samples, "missing": l.Missing,
-			"p99_runs_ms": p99s(r.leitai), "event_bytes": r.lBytes, "connect_s": round2(median(r.lConnect)), "submit_p50_ms": round2(median(r.lSubmit))}
+			"p99_runs_ms": p99s(r.leitai), "event_bytes": r.lBytes, "connect_s": round2(median(r.lConnect)), "submit_p50_ms": round2(median(r.lSubmit)),
+			"server_cpu_ms_per_event": round2(median(r.lCPU))}
 		out := map[string]any{"benchmark": "live_score_fanout", "viewers": n, "runs": b.opts.Runs, "events_per_run": b.opts.Events, "leitai": lj}
 		if target := fanoutTarget(n); target > 0 {
 			out["target_p99_ms"] = target
 			out["meets_target"] = l.P99MS <= target && l.Missing == 0
 		}
-		mem := map[string]any{"benchmark": "live_memory", "viewers": n, "runs": b.opts.Runs, "target_kb_per_viewer": 20.0,
+		mem := map[string]any{"benchmark": "live_memory", "viewers": n, "runs": b.opts.Runs, "target_kb_per_viewer": targetKBPerViewr,
 			"leitai": map[string]any{"kb_per_viewer": round2(median(r.lKB)), "rss_before_mib": round2(median(r.lBefore)), "rss_after_mib": round2(median(r.lAfter))}}
-		mem["meets_target"] = median(r.lKB) <= 20
+		mem["meets_target"] = median(r.lKB) <= targetKBPerViewr
 		if len(r.centrifugo) > 0 {
 			c := combine(r.centrifugo)
 			out["centrifugo"] = map[string]any{"version": CentrifugoVersion, "p50_ms": c.P50MS, "p99_ms": c.P99MS, "max_ms": c.MaxMS, "samples": c.Samples,
 				"missing": c.Missing, "p99_runs_ms": p99s(r.centrifugo), "event_bytes": r.cBytes, "connect_s": round2(median(r.cConnect)),
-				"publish_p50_ms": round2(median(r.cPublish))}
+				"publish_p50_ms": round2(median(r.cPublish)), "server_cpu_ms_per_event": round2(median(r.cCPU))}
 			out["ratio_p99"] = ratio(l.P99MS, c.P99MS)
-			out["target_ratio"] = 1.0
+			out["target_ratio"] = targetRatioP99
+			out["ratio_server_cpu"] = ratio(median(r.lCPU), median(r.cCPU))
 			mem["centrifugo"] = map[string]any{"version": CentrifugoVersion, "kb_per_viewer": round2(median(r.cKB)),
 				"rss_before_mib": round2(median(r.cBefore)), "rss_after_mib": round2(median(r.cAfter))}
 			mem["ratio"] = ratio(median(r.lKB), median(r.cKB))
-			mem["target_ratio"] = 1.0
+			mem["target_ratio"] = targetRatioMem
 		} else if cerr != nil {
 			out["centrifugo_error"] = cerr.Error()
 			mem["centrifugo_error"] = cerr.Error()
@@ -222,11 +235,14 @@ func (b *bench) leitaiFanout(ctx context.Context, res []sizeRuns) error {
 			return err
 		}
 		t := &target{pool: pool, want: n}
+		cpu0, _ := cpuMS(pid)
 		submits, err := b.scoreEvents(ctx, ss.sh, mon, []*target{t}, b.opts.Events, 15*time.Second, 100*time.Millisecond)
 		if err != nil {
 			return err
 		}
+		cpu1, _ := cpuMS(pid)
 		r := &res[i]
+		r.lCPU = append(r.lCPU, (cpu1-cpu0)/float64(b.opts.Events))
 		r.leitai = append(r.leitai, summarise(t.lat, t.missing))
 		r.lConnect = append(r.lConnect, d.Seconds())
 		r.lSubmit = append(r.lSubmit, median(submits))
@@ -271,6 +287,7 @@ func (b *bench) centrifugoFanout(ctx context.Context, bin string, res []sizeRuns
 		var lat []float64
 		var missing int
 		var publishes []float64
+		cpu0, _ := cpuMS(pid)
 		for range b.opts.Events {
 			seq++
 			// The push frame wraps the data in about 60 bytes, as the
@@ -291,6 +308,8 @@ func (b *bench) centrifugoFanout(ctx context.Context, bin string, res []sizeRuns
 			cp.tr.forget(seq)
 			time.Sleep(100 * time.Millisecond)
 		}
+		cpu1, _ := cpuMS(pid)
+		r.cCPU = append(r.cCPU, (cpu1-cpu0)/float64(b.opts.Events))
 		r.centrifugo = append(r.centrifugo, summarise(lat, missing))
 		r.cConnect = append(r.cConnect, d.Seconds())
 		r.cPublish = append(r.cPublish, median(publishes))
