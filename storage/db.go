@@ -40,6 +40,10 @@ type DB struct {
 	// url is the PostgreSQL URL, for the live broker's LISTEN connection.
 	url string
 
+	// Now is the clock every service reads "now" from, once per
+	// transaction; tests replace it. It defaults to the wall clock.
+	Now func() time.Time
+
 	dummyOnce sync.Once
 	dummy     []byte
 }
@@ -70,7 +74,7 @@ func Open(ctx context.Context, databaseURL, dataDir string, log *slog.Logger) (*
 		// PostgreSQL a backend process.
 		sqlDB.SetMaxIdleConns(40)
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
-		db := &DB{gorm: g, dialect: Postgres, url: databaseURL}
+		db := &DB{gorm: g, dialect: Postgres, url: databaseURL, Now: time.Now}
 		if err := db.Ping(ctx); err != nil {
 			return nil, err
 		}
@@ -91,7 +95,7 @@ func Open(ctx context.Context, databaseURL, dataDir string, log *slog.Logger) (*
 		return nil, fmt.Errorf("sqlite pool: %w", err)
 	}
 	sqlDB.SetMaxOpenConns(8)
-	db := &DB{gorm: g, dialect: SQLite, path: path}
+	db := &DB{gorm: g, dialect: SQLite, path: path, Now: time.Now}
 	if err := db.Ping(ctx); err != nil {
 		return nil, err
 	}
@@ -157,3 +161,6 @@ func (l gormLogger) Trace(ctx context.Context, begin time.Time, fc func() (strin
 		l.log.WarnContext(ctx, "slow query", slog.Duration("elapsed", elapsed), slog.String("sql", sql), slog.Int64("rows", rows))
 	}
 }
+
+// now is the database clock's reading in UTC.
+func (db *DB) now() time.Time { return db.Now().UTC() }

@@ -104,7 +104,7 @@ func (l *LiveService) CreateScreenLink(ctx context.Context, actor models.Actor, 
 		panic("crypto/rand: " + err.Error())
 	}
 	nonce := base64.RawURLEncoding.EncodeToString(b)
-	err := l.change(ctx, id, "screen", func(tx *gorm.DB, s *models.LiveShow) error {
+	err := l.change(ctx, id, "screen", func(tx *gorm.DB, s *models.LiveShow, now time.Time) error {
 		if s.Show.Phase == models.PhaseFinished {
 			return models.Errorf(models.KindConflict, "the event has finished")
 		}
@@ -120,7 +120,7 @@ func (l *LiveService) CreateScreenLink(ctx context.Context, actor models.Actor, 
 // RevokeScreenLink ends the event's screen key; phones then get device
 // tokens without a code again (docs/live.md).
 func (l *LiveService) RevokeScreenLink(ctx context.Context, actor models.Actor, id int64) error {
-	err := l.change(ctx, id, "screen", func(tx *gorm.DB, s *models.LiveShow) error {
+	err := l.change(ctx, id, "screen", func(tx *gorm.DB, s *models.LiveShow, now time.Time) error {
 		st, keyID, err := screenLink(tx, id)
 		if err != nil {
 			return err
@@ -218,7 +218,7 @@ func (l *LiveService) VoidAddress(ctx context.Context, actor models.Actor, id in
 		return 0, models.Invalid("an address is required", map[string]string{"address": "the address's hash from the breakdown"})
 	}
 	var n int
-	err := l.change(ctx, id, "void", func(tx *gorm.DB, s *models.LiveShow) error {
+	err := l.change(ctx, id, "void", func(tx *gorm.DB, s *models.LiveShow, now time.Time) error {
 		if slot < 0 || slot >= len(s.Slots) {
 			return models.Invalid("no such slot", map[string]string{"slot": fmt.Sprintf("0–%d", len(s.Slots)-1)})
 		}
@@ -420,7 +420,7 @@ func burst(at []time.Time, window time.Duration) int {
 // SetTalliesPublic is the host's choice whether phones show the live
 // tallies while voting is open; the phones follow through the board.
 func (l *LiveService) SetTalliesPublic(ctx context.Context, actor models.Actor, id int64, public bool) error {
-	err := l.change(ctx, id, "tallies", func(tx *gorm.DB, s *models.LiveShow) error {
+	err := l.change(ctx, id, "tallies", func(tx *gorm.DB, s *models.LiveShow, now time.Time) error {
 		if s.TalliesPublic == public {
 			return nil
 		}

@@ -7,6 +7,7 @@ import (
 	"math/big"
 	"slices"
 	"strconv"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -19,7 +20,7 @@ import (
 // revealed before the next starts) and the current one once revealed. The
 // composite is judging.Rank on the same sheet the publication exports, so
 // the board, the published ranking and `leitai rank` agree.
-func (l *LiveService) board(tx *gorm.DB, id int64) (models.Board, error) {
+func (l *LiveService) board(tx *gorm.DB, id int64, now time.Time) (models.Board, error) {
 	s, row, rr, err := loadShow(tx, id, false)
 	if err != nil {
 		return models.Board{}, err
@@ -33,7 +34,7 @@ func (l *LiveService) board(tx *gorm.DB, id int64) (models.Board, error) {
 	b := models.Board{
 		EventID: s.ID, Title: s.Title, EditionTitle: ed.Title, Rehearsal: s.Rehearsal, AudienceMode: s.AudienceMode,
 		Weights: models.BoardWeights{Panel: s.Weights.Panel, Previous: s.Weights.Previous, Audience: s.Weights.Audience},
-		Seed:    s.Seed, ServerTime: l.now().UTC(), Phase: sh.Phase, Paused: sh.Paused, PauseMessage: sh.PauseMessage,
+		Seed:    s.Seed, ServerTime: now, Phase: sh.Phase, Paused: sh.Paused, PauseMessage: sh.PauseMessage,
 		Slot: sh.Slot, SlotCount: len(s.Slots), Presenting: sh.Project, Judges: len(s.Judges),
 		Projects: map[string]models.BoardProject{}, Submitted: map[string]int{}, Results: map[string]models.BoardResult{},
 		Leaderboard: []models.BoardRank{}, Winners: map[string]int64{}, Slots: []models.BoardSlot{},

@@ -95,7 +95,7 @@ func (b *LiveBroker) Publish(ctx context.Context, topic string, payload json.Raw
 	var ev models.LiveEvent
 	err := b.db.tx(ctx, func(tx *gorm.DB) error {
 		var err error
-		ev, err = b.db.appendLiveEvent(tx, topic, payload)
+		ev, err = b.db.appendLiveEvent(tx, topic, payload, b.db.now())
 		return err
 	})
 	if err != nil {
@@ -108,7 +108,7 @@ func (b *LiveBroker) Publish(ctx context.Context, topic string, payload json.Raw
 // appendLiveEvent writes an event inside the caller's transaction, so a
 // change and its event commit together (the outbox). Callers wake the
 // local listeners after commit through the broker.
-func (db *DB) appendLiveEvent(tx *gorm.DB, topic string, payload json.RawMessage) (models.LiveEvent, error) {
+func (db *DB) appendLiveEvent(tx *gorm.DB, topic string, payload json.RawMessage, now time.Time) (models.LiveEvent, error) {
 	if err := ensureTopic(tx, topic); err != nil {
 		return models.LiveEvent{}, err
 	}
@@ -119,14 +119,14 @@ func (db *DB) appendLiveEvent(tx *gorm.DB, topic string, payload json.RawMessage
 	if err := tx.Where("topic = ?", topic).Take(&t).Error; err != nil {
 		return models.LiveEvent{}, err
 	}
-	row := liveEventRow{Topic: topic, OffsetNo: t.Head, Payload: string(payload), At: time.Now().UTC()}
+	row := liveEventRow{Topic: topic, OffsetNo: t.Head, Payload: string(payload), At: now}
 	if err := tx.Create(&row).Error; err != nil {
 		return models.LiveEvent{}, err
 	}
 	if t.Head%50 == 0 {
 		// Trim what is both beyond the kept count and older than the kept
 		// time; 50 at a time keeps the cost off most publishes.
-		cutoff := time.Now().UTC().Add(-10 * time.Minute)
+		cutoff := now.Add(-10 * time.Minute)
 		if err := tx.Where("topic = ? AND offset_no <= ? AND at < ?", topic, int64(t.Head)-300, cutoff).Delete(&liveEventRow{}).Error; err != nil {
 			return models.LiveEvent{}, err
 		}

@@ -75,7 +75,7 @@ func testLiveBroker(t *testing.T, db *DB) {
 	}
 	// The change and its event commit together or not at all.
 	err = db.tx(ctx, func(tx *gorm.DB) error {
-		if _, err := db.appendLiveEvent(tx, "event-1", json.RawMessage(`{"kind":"lost"}`)); err != nil {
+		if _, err := db.appendLiveEvent(tx, "event-1", json.RawMessage(`{"kind":"lost"}`), db.now()); err != nil {
 			return err
 		}
 		return fmt.Errorf("the use case failed after writing its event")

@@ -25,7 +25,7 @@ func (db *DB) CreateJudgeLink(ctx context.Context, actor models.Actor, showID in
 	token, id := newToken()
 	var expires time.Time
 	err := db.tx(ctx, func(tx *gorm.DB) error {
-		now := time.Now().UTC()
+		now := db.now()
 		expires = now.Add(JudgeLinkLifetime)
 		var show liveShowRow
 		if err := tx.Select("id", "state").Take(&show, showID).Error; err != nil {
