@@ -46,7 +46,9 @@ func (f *fakeLive) LiveShows(context.Context) ([]models.LiveShow, error) {
 func (f *fakeLive) AddTickets(context.Context, models.Actor, int64, int) ([]string, error) {
 	return nil, errUnexpected
 }
-func (f *fakeLive) Tickets(context.Context, int64) ([]models.Ticket, error) { return nil, errUnexpected }
+func (f *fakeLive) Tickets(context.Context, int64) ([]models.Ticket, error) {
+	return nil, errUnexpected
+}
 func (f *fakeLive) LiveAction(_ context.Context, a models.Actor, id int64, action models.ShowAction, message string) (models.LiveShow, error) {
 	if f.action == nil {
 		return models.LiveShow{}, errUnexpected
