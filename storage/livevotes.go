@@ -120,6 +120,9 @@ func (l *LiveService) Vote(ctx context.Context, id, projectID int64, ticket, dev
 	return slot, err
 }
 
+// errAlreadyVoted is a second vote of a ticket or phone in one slot.
+var errAlreadyVoted = models.Errorf(models.KindConflict, "already voted in this slot")
+
 // errUnknownTicket is a ticket code the event never issued.
 var errUnknownTicket = models.Invalid("unknown ticket code", map[string]string{"ticket": "no such ticket code for this event"})
 
@@ -180,6 +183,15 @@ func (l *LiveService) vote(ctx context.Context, id, projectID int64, ticket, dev
 		}
 		slot = s.Show.Slot
 		if strings.HasPrefix(voter, "device:") {
+			// A phone that already voted hears so (a retry after a lost
+			// answer), whatever the address's count.
+			var voted int64
+			if err := tx.Model(&liveVoteRow{}).Where("show_id = ? AND slot = ? AND voter = ?", id, slot, voter).Count(&voted).Error; err != nil {
+				return err
+			}
+			if voted > 0 {
+				return errAlreadyVoted
+			}
 			// The venue's cap: open votes counted from one address in one
 			// slot (a ticket is one person and is never capped).
 			var n int64
@@ -196,7 +208,7 @@ func (l *LiveService) vote(ctx context.Context, id, projectID int64, ticket, dev
 			return res.Error
 		}
 		if res.RowsAffected == 0 {
-			return models.Errorf(models.KindConflict, "already voted in this slot")
+			return errAlreadyVoted
 		}
 		return nil
 	})

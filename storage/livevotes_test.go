@@ -47,10 +47,20 @@ func testAudienceDefences(t *testing.T, db *DB) {
 		}
 		return d
 	}
+	var first string
 	for i := range 2 {
-		if _, err := l.Vote(ctx, ev.ID, slot0[0], "", token("10.9.9.9"), "10.9.9.9"); err != nil {
+		tok := token("10.9.9.9")
+		if i == 0 {
+			first = tok
+		}
+		if _, err := l.Vote(ctx, ev.ID, slot0[0], "", tok, "10.9.9.9"); err != nil {
 			t.Fatalf("vote %d within the cap: %v", i+1, err)
 		}
+	}
+	// A phone that voted and sends again (a retry) is told it voted, even
+	// from an address at the cap.
+	if _, err := l.Vote(ctx, ev.ID, slot0[1], "", first, "10.9.9.9"); models.KindOf(err) != models.KindConflict {
+		t.Fatalf("a second vote of a counted phone at the cap: %v, want already voted (409)", err)
 	}
 	_, err = l.Vote(ctx, ev.ID, slot0[0], "", token("10.9.9.9"), "10.9.9.9")
 	var me *models.Error

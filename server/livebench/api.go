@@ -135,7 +135,10 @@ func createShow(ctx context.Context, base string, seed Seed) (*show, error) {
 	sh := &show{base: base}
 	if err := admin.do(ctx, "POST", fmt.Sprintf("/api/v1/rounds/%d/live-events", seed.RoundID), map[string]any{
 		"title": "终审PK赛（压测）", "judge_ids": judgeIDs, "audience_mode": "open", "pairing": "pk",
-		"weights": map[string]int{"panel": 60, "previous": 30, "audience": 10}}, &sh.event); err != nil {
+		// The venue's setting for how many phones share one address: the
+		// vote burst sends each source address's devicesPerSource phones.
+		"votes_per_address": devicesPerSource,
+		"weights":           map[string]int{"panel": 60, "previous": 30, "audience": 10}}, &sh.event); err != nil {
 		return nil, fmt.Errorf("create the live event: %w", err)
 	}
 	if len(sh.event.Slots) == 0 {
