@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest'
-import { backTarget, CONFIRMED, isShortcut, shortcutAction, slotStatus, transitionButtons, type KeyLike } from './actions'
+import type { CurrentProject } from '@/api/liveEvents'
+import { backTarget, CONFIRMED, isShortcut, seatScoreOf, shortcutAction, slotStatus, transitionButtons, type KeyLike } from './actions'
 
 const key = (over: Partial<KeyLike> = {}): KeyLike => ({
   key: 'ArrowRight',
@@ -88,5 +89,20 @@ describe('step back', () => {
     expect(CONFIRMED.has('back')).toBe(true)
     expect(transitionButtons(['back']).map((b) => b.action)).not.toContain('back')
     expect(shortcutAction(['back', 'timer_restart'])).toBeNull()
+  })
+})
+
+describe('seatScoreOf', () => {
+  const current = [
+    { project_id: 11, panel: '88.00', seats: [{ seat: 1, submitted: true, total: '90.00' }] },
+    { project_id: 12, panel: null, seats: [] },
+  ] as unknown as CurrentProject[]
+  test('finds a seat of a project', () => {
+    expect(seatScoreOf(current, 11, 1)?.total).toBe('90.00')
+  })
+  test('is null for a seat not in yet or a project not in the slot', () => {
+    expect(seatScoreOf(current, 11, 2)).toBeNull()
+    expect(seatScoreOf(current, 12, 1)).toBeNull()
+    expect(seatScoreOf(current, 99, 1)).toBeNull()
   })
 })

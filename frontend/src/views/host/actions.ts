@@ -1,7 +1,7 @@
 // The host console's transition buttons: which exist, how they look (go / stop / reveal), which
 // need a confirmation, and which one a keyboard shortcut may trigger. The server's `show.allowed`
 // is the only source of which are enabled; nothing here second-guesses the state machine.
-import type { ShowAction, ShowPhase } from '@/api/liveEvents'
+import type { CurrentProject, SeatScore, ShowAction, ShowPhase } from '@/api/liveEvents'
 
 /** ActionKind is a button's colour: go (green), stop (amber), reveal (red and gold). */
 export type ActionKind = 'go' | 'stop' | 'reveal'
@@ -137,4 +137,9 @@ export function backTarget(phase: ShowPhase, slot: number, presenting: number, s
     default:
       return null
   }
+}
+
+/** seatScoreOf is a seat's score of a project of the current slot, or null before it is in. */
+export function seatScoreOf(current: CurrentProject[], projectID: number, seat: number): SeatScore | null {
+  return current.find((c) => c.project_id === projectID)?.seats.find((s) => s.seat === seat) ?? null
 }
