@@ -131,3 +131,14 @@ func (w PublicationWindow) Check(now time.Time) error {
 	}
 	return nil
 }
+
+// WindowProposal is a round's default publication window and, for a
+// window the admin is choosing, its working days by the calendar.
+type WindowProposal struct {
+	Default     PublicationWindow
+	DefaultDays int
+	// Days counts the working days after the start of the window asked
+	// about (the default's when none was asked about).
+	Days     int
+	Calendar Calendar
+}

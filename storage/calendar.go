@@ -99,22 +99,11 @@ func (db *DB) SetEditionCalendar(ctx context.Context, actor models.Actor, editio
 	return cal, nil
 }
 
-// WindowProposal is the default publication window of a round and, for a
-// window the admin is choosing, its working days by the calendar.
-type WindowProposal struct {
-	Default     models.PublicationWindow
-	DefaultDays int
-	// Days counts the working days of the window asked about (the
-	// default's when none was asked about).
-	Days     int
-	Calendar models.Calendar
-}
-
 // ProposeWindow computes a round's default publication window from now
 // (5 working days by its edition's calendar) and counts the working days
 // of the window asked about (zero times: the default).
-func (db *DB) ProposeWindow(ctx context.Context, roundID int64, now time.Time, loc *time.Location, asked models.PublicationWindow) (WindowProposal, error) {
-	var out WindowProposal
+func (db *DB) ProposeWindow(ctx context.Context, roundID int64, now time.Time, loc *time.Location, asked models.PublicationWindow) (models.WindowProposal, error) {
+	var out models.WindowProposal
 	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var row roundRow
 		if err := tx.Take(&row, roundID).Error; err != nil {
@@ -139,9 +128,9 @@ func (db *DB) ProposeWindow(ctx context.Context, roundID int64, now time.Time, l
 	})
 	if err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return WindowProposal{}, fmt.Errorf("round %d: %w", roundID, mapError(err))
+			return models.WindowProposal{}, fmt.Errorf("round %d: %w", roundID, mapError(err))
 		}
-		return WindowProposal{}, fmt.Errorf("window of round %d: %w", roundID, mapError(err))
+		return models.WindowProposal{}, fmt.Errorf("window of round %d: %w", roundID, mapError(err))
 	}
 	return out, nil
 }
