@@ -130,10 +130,10 @@ type roundAssignedExpertJSON struct {
 }
 
 type roundAssignmentJSON struct {
-	ProjectID int64                `json:"project_id"`
-	Title     string               `json:"title"`
-	UnitID    int64                `json:"unit_id"`
-	UnitName  string               `json:"unit_name"`
+	ProjectID int64                     `json:"project_id"`
+	Title     string                    `json:"title"`
+	UnitID    int64                     `json:"unit_id"`
+	UnitName  string                    `json:"unit_name"`
 	Experts   []roundAssignedExpertJSON `json:"experts"`
 }
 
