@@ -116,6 +116,9 @@ type PublicationWindow struct {
 	From, Until time.Time
 }
 
+// MaxWindow caps a publication window's length (a typo's year 2062 is refused).
+const MaxWindow = 90 * 24 * time.Hour
+
 // DefaultWindowDays is the default publication window in working days.
 const DefaultWindowDays = 5
 
@@ -128,6 +131,9 @@ func (w PublicationWindow) Check(now time.Time) error {
 	}
 	if !w.Until.After(now) {
 		return Invalid("the publication window has already ended", map[string]string{"objection_until": "must be in the future"})
+	}
+	if w.Until.Sub(w.From) > MaxWindow {
+		return Invalid("the publication window is too long", map[string]string{"objection_until": fmt.Sprintf("at most %d days after objection_from", int(MaxWindow.Hours()/24))})
 	}
 	return nil
 }

@@ -112,7 +112,7 @@ func TestPublicationWindow(t *testing.T) {
 	if err := (PublicationWindow{From: now, Until: now.Add(time.Hour)}).Check(now); err != nil {
 		t.Fatal(err)
 	}
-	for _, w := range []PublicationWindow{{From: now, Until: now}, {From: now.Add(2 * time.Hour), Until: now.Add(time.Hour)}, {From: now.Add(-2 * time.Hour), Until: now.Add(-time.Hour)}} {
+	for _, w := range []PublicationWindow{{From: now, Until: now}, {From: now.Add(2 * time.Hour), Until: now.Add(time.Hour)}, {From: now.Add(-2 * time.Hour), Until: now.Add(-time.Hour)}, {From: now, Until: now.Add(91 * 24 * time.Hour)}} {
 		var e *Error
 		if err := w.Check(now); !asError(err, &e) || e.Fields["objection_until"] == "" {
 			t.Errorf("Check(%+v) = %v", w, err)
