@@ -270,6 +270,12 @@ func testReviewGaps(t *testing.T, db *DB) {
 	if err != nil || prop.DefaultDays != 5 || prop.Days != 5 {
 		t.Fatalf("the proposed window: %+v %v", prop, err)
 	}
+	if asked, err := db.ProposeWindow(ctx, r.ID, time.Now(), loc, models.PublicationWindow{From: time.Now(), Until: prop.Default.Until.AddDate(0, 0, 7)}); err != nil || asked.Days <= 5 || asked.DefaultDays != 5 {
+		t.Fatalf("the working days of a longer window: %+v %v", asked, err)
+	}
+	if _, err := db.ProposeWindow(ctx, 99999, time.Now(), loc, models.PublicationWindow{}); models.KindOf(err) != models.KindNotFound {
+		t.Fatalf("the window of no round: %v", err)
+	}
 	// A week off: the 5th working day is after it.
 	if firstWork := today.AddDate(0, 0, 8).Format(models.DateLayout); prop.Default.Until.In(loc).Format(models.DateLayout) < firstWork {
 		t.Fatalf("the default window ends %s, inside the week off", prop.Default.Until.In(loc))
