@@ -63,6 +63,12 @@ function addWorkingDays(day, n, off, work) {
   return d
 }
 
+/** keep saves a screenshot of the page when LEITAI_E2E_ARTIFACTS names a directory (for review by eye). */
+async function keep(page, label) {
+  const dir = process.env.LEITAI_E2E_ARTIFACTS
+  if (dir) await page.screenshot({ path: join(dir, `gaps_${label}.png`), fullPage: true })
+}
+
 async function withShot(t, label, page, fn) {
   const errors = []
   page.on('pageerror', (e) => errors.push(e))
@@ -228,6 +234,7 @@ describe('review gaps', () => {
       assert.equal(await loads.count(), 4)
       assert.match(await loads.filter({ hasText: third.name }).innerText(), /\s1\s+2\s*$/)
       assert.match(await loads.filter({ hasText: drafter.name }).innerText(), /\s1\s+0\s*$/)
+      await keep(page, 'reassigned')
       await dialog.locator('[data-testid="reassign-done"]').click()
       await dialog.waitFor({ state: 'hidden' })
       await table.locator(`[data-testid="assignment-expert"][data-expert-id="${third.id}"]`).nth(1).waitFor()
@@ -271,6 +278,7 @@ describe('review gaps', () => {
       await addDay('work', saturday)
       await dialog.locator(`[data-testid="calendar-work"] [data-testid="calendar-day"][data-day="${saturday}"]`).waitFor()
       assert.equal(await dialog.locator('[data-testid="calendar-off"] [data-testid="calendar-day"]').count(), 3)
+      await keep(page, 'calendar')
       await dialog.locator('[data-testid="calendar-save"]').click()
       await dialog.waitFor({ state: 'hidden' })
     })
@@ -301,6 +309,7 @@ describe('review gaps', () => {
       await from.fill(tomorrow9)
       await from.press('Enter')
       await dialog.locator('[data-testid="publish-days"][data-days="5"]').waitFor()
+      await keep(page, 'publish')
       const done = page.waitForResponse((r) => r.url().endsWith(`/api/v1/rounds/${round.id}/status`) && r.request().method() === 'POST')
       await dialog.locator('[data-testid="publish-submit"]').click()
       await confirmBox(page)
@@ -323,6 +332,7 @@ describe('review gaps', () => {
       assert.equal(await card.locator('[data-testid="objection-window"]').getAttribute('data-open'), 'false')
       assert.match(await range.innerText(), new RegExp(`公示期：${tomorrow9} 至 ${expected} 23:59`))
       await card.getByText('公示未开始').waitFor()
+      await keep(pub, 'results')
     })
     const anon = await request.newContext({ baseURL: base })
     t.after(() => anon.dispose())

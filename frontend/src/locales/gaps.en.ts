@@ -29,6 +29,7 @@ const gapsEn = {
       done: 'Done',
       balanced: 'The experts’ loads still meet the balance rule (they differ by at most {rule}).',
       unbalanced: 'The experts’ loads now differ by {spread}, more than the balance rule allows ({rule})',
+      evenOut: 'If you can, move another project to even the loads out again.',
       draftDropped: 'The first expert’s unsubmitted draft of this project was dropped (drafts never count).',
       loads: 'Each expert’s number of projects before and after',
       expert: 'Expert',

@@ -30,6 +30,7 @@ const gapsZhCN = {
       done: '完成',
       balanced: '调整后各专家的评审数量仍符合均衡规则（相差不超过 {rule} 个）。',
       unbalanced: '调整后各专家的评审数量相差 {spread} 个，超出均衡规则（不超过 {rule} 个）',
+      evenOut: '如有可能，可再调整一个项目，使各专家的评审数量重新均衡。',
       draftDropped: '原专家对该项目未提交的草稿已作废（草稿从不计分）。',
       loads: '调整前后各专家的评审数量',
       expert: '专家',
