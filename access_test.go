@@ -241,6 +241,15 @@ var accessTable = map[string][]string{
 	"GET /api/v1/rounds/{id}/projects/{pid}/score-history":     {"admin"},
 	"POST /api/v1/objections/{id}/answer":                      {"admin"},
 	"POST /api/v1/results/{id}/objections":                     {"anon", "admin", "unit", "expert", "host"},
+	// Review gaps: admin conflicts, moving one project, the calendar, the window.
+	"GET /api/v1/conflicts":                      {"admin"},
+	"POST /api/v1/conflicts":                     {"admin"},
+	"POST /api/v1/conflicts/remove":              {"admin"},
+	"GET /api/v1/rounds/{id}/assignments":        {"admin"},
+	"POST /api/v1/rounds/{id}/reassign":          {"admin"},
+	"GET /api/v1/rounds/{id}/publication-window": {"admin"},
+	"GET /api/v1/editions/{id}/calendar":         {"admin"},
+	"PUT /api/v1/editions/{id}/calendar":         {"admin"},
 }
 
 // seedRoles creates one account per role and signs each in.

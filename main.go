@@ -221,7 +221,7 @@ func serve(ctx context.Context, cfg Config, ln net.Listener, stdout, stderr io.W
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
 	deps := server.Deps{
-		Log: log, DB: db, Objects: store, Metrics: reg, Accounts: db, Units: db, Users: db, Audit: db, Editions: db, Projects: db, Rounds: db, Reviews: db, Decisions: db, Objections: db, Panels: db, Tablets: db, Figures: db,
+		Log: log, DB: db, Objects: store, Metrics: reg, Accounts: db, Units: db, Users: db, Audit: db, Editions: db, Projects: db, Rounds: db, Gaps: db, Reviews: db, Decisions: db, Objections: db, Panels: db, Tablets: db, Figures: db,
 		Config: server.Config{
 			Version: version, TrustedProxies: cfg.TrustedProxies, MediaOrigins: mediaOrigins(cfg),
 			PublicURL: cfg.PublicURL, Location: cfg.Location, SecureCookies: strings.HasPrefix(cfg.PublicURL, "https://"),

@@ -1,6 +1,7 @@
 package models
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -117,10 +118,14 @@ type Objection struct {
 }
 
 // AcceptsObjections reports whether the publication's objection window is
-// still open at now.
+// open at now: not before its start, not after its end.
 func (p Publication) AcceptsObjections(now time.Time) error {
+	window := fmt.Sprintf("%s – %s", p.ObjectionFrom.UTC().Format(time.RFC3339), p.ObjectionUntil.UTC().Format(time.RFC3339))
+	if !p.ObjectionFrom.IsZero() && now.Before(p.ObjectionFrom) {
+		return Errorf(KindConflict, "the objection window (%s) has not opened yet", window)
+	}
 	if now.After(p.ObjectionUntil) {
-		return Errorf(KindConflict, "the objection window closed at %s", p.ObjectionUntil.UTC().Format(time.RFC3339))
+		return Errorf(KindConflict, "the objection window (%s) closed at %s", window, p.ObjectionUntil.UTC().Format(time.RFC3339))
 	}
 	return nil
 }

@@ -325,24 +325,13 @@ type RoundChange struct {
 	UncountedDrafts []Score
 }
 
-// AddWorkingDays returns the end of the n-th working day (Monday–Friday)
-// after t, in loc: the default publication (公示) window is 5 working days;
-// admins adjust it for public holidays.
-func AddWorkingDays(t time.Time, n int, loc *time.Location) time.Time {
-	d := t.In(loc)
-	for n > 0 {
-		d = d.AddDate(0, 0, 1)
-		if wd := d.Weekday(); wd != time.Saturday && wd != time.Sunday {
-			n--
-		}
-	}
-	return time.Date(d.Year(), d.Month(), d.Day(), 23, 59, 59, 0, loc).UTC()
-}
-
 // Publication is a round's published results.
 type Publication struct {
-	RoundID        int64
-	PublishedAt    time.Time
+	RoundID     int64
+	PublishedAt time.Time
+	// ObjectionFrom and ObjectionUntil are the publication (公示) window:
+	// objections are taken between them.
+	ObjectionFrom  time.Time
 	ObjectionUntil time.Time
 	// Results and Sheet are the JSON snapshots (ranking with titles; the
 	// anonymised score sheet that `leitai rank` reproduces).

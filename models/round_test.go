@@ -108,15 +108,6 @@ func TestRoundStateMachine(t *testing.T) {
 	}
 }
 
-func TestAddWorkingDays(t *testing.T) {
-	sh, _ := time.LoadLocation("Asia/Shanghai")
-	thu := time.Date(2026, 11, 26, 10, 0, 0, 0, sh) // a Thursday
-	got := AddWorkingDays(thu, 5, sh).In(sh)
-	if got.Format("2006-01-02 15:04") != "2026-12-03 23:59" {
-		t.Fatalf("5 working days after Thursday 26 Nov: %s", got)
-	}
-}
-
 func TestJudgeOfExpert(t *testing.T) {
 	if j := JudgeOfExpert(42); j != "E42" {
 		t.Fatalf("JudgeOfExpert = %q", j)

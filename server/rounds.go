@@ -172,6 +172,10 @@ func (s *handlers) updateRound(c *fiber.Ctx) error {
 
 type roundStatusRequest struct {
 	Status models.RoundStatus `json:"status"`
+	// ObjectionFrom and ObjectionUntil set the publication window when
+	// publishing (both or neither; neither: now → 5 working days).
+	ObjectionFrom  *time.Time `json:"objection_from,omitempty"`
+	ObjectionUntil *time.Time `json:"objection_until,omitempty"`
 }
 
 type scoreJSON struct {
@@ -204,7 +208,16 @@ func (s *handlers) moveRound(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	change, err := s.deps.Rounds.MoveRound(c.UserContext(), actorOf(c), id, req.Status, s.deps.Config.Location)
+	window, err := req.window()
+	if err != nil {
+		return err
+	}
+	var change models.RoundChange
+	if window != nil {
+		change, err = s.deps.Gaps.PublishRound(c.UserContext(), actorOf(c), id, s.deps.Config.Location, window)
+	} else {
+		change, err = s.deps.Rounds.MoveRound(c.UserContext(), actorOf(c), id, req.Status, s.deps.Config.Location)
+	}
 	if err != nil {
 		return err
 	}
@@ -492,6 +505,7 @@ func (s *handlers) publicResults(c *fiber.Ctx) error {
 	type item struct {
 		Round          roundJSON       `json:"round"`
 		PublishedAt    time.Time       `json:"published_at"`
+		ObjectionFrom  time.Time       `json:"objection_from"`
 		ObjectionUntil time.Time       `json:"objection_until"`
 		ObjectionsOpen bool            `json:"objections_open"`
 		Ranking        json.RawMessage `json:"ranking"`
@@ -517,7 +531,7 @@ func (s *handlers) publicResults(c *fiber.Ctx) error {
 	now := s.deps.Clock()
 	out := make([]item, len(pubs))
 	for i, p := range pubs {
-		out[i] = item{Round: toRoundJSON(rounds[i]), PublishedAt: p.PublishedAt, ObjectionUntil: p.ObjectionUntil,
+		out[i] = item{Round: toRoundJSON(rounds[i]), PublishedAt: p.PublishedAt, ObjectionFrom: p.ObjectionFrom, ObjectionUntil: p.ObjectionUntil,
 			ObjectionsOpen: p.AcceptsObjections(now) == nil, Ranking: json.RawMessage(p.Results),
 			SheetURL:     fmt.Sprintf("/api/v1/rounds/%d/published-sheet", p.RoundID),
 			ObjectionURL: fmt.Sprintf("/api/v1/results/%d/objections", p.RoundID),

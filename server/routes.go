@@ -101,6 +101,16 @@ func (s *handlers) routes(app *fiber.App) *router {
 	r.get(v1+"/rounds/:id/objections", adminsOnly, s.roundObjections)
 	r.get(v1+"/rounds/:id/projects/:pid/score-history", adminsOnly, s.scoreHistory)
 	r.post(v1+"/objections/:id/answer", adminsOnly, s.answerObjection)
+	// Review gaps (gaps.go): conflicts the admin adds or removes, moving
+	// one project, the edition's holiday calendar, the publication window.
+	r.get(v1+"/conflicts", adminsOnly, s.listConflicts)
+	r.post(v1+"/conflicts", adminsOnly, s.addConflict)
+	r.post(v1+"/conflicts/remove", adminsOnly, s.removeConflict)
+	r.get(v1+"/rounds/:id/assignments", adminsOnly, s.roundAssignments)
+	r.post(v1+"/rounds/:id/reassign", adminsOnly, s.reassignProject)
+	r.get(v1+"/rounds/:id/publication-window", adminsOnly, s.publicationWindow)
+	r.get(v1+"/editions/:id/calendar", adminsOnly, s.editionCalendar)
+	r.put(v1+"/editions/:id/calendar", adminsOnly, s.setEditionCalendar)
 
 	// The live final (docs/live.md).
 	r.post(v1+"/rounds/:id/live-events", adminsOnly, s.createLiveEvent)

@@ -80,6 +80,9 @@ type Deps struct {
 	Returns       ProjectReturner
 	Notifications Notifications
 	Photos        PhotoStore
+	// Gaps are the review's admin tools (gaps.go): declared conflicts,
+	// moving one project, the holiday calendar, the publication window.
+	Gaps ReviewGaps
 	// Clock is "now" for the handlers (nil: time.Now), so that a test can
 	// set the day.
 	Clock func() time.Time

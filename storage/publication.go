@@ -24,6 +24,7 @@ import (
 type publicationRow struct {
 	RoundID        int64 `gorm:"primaryKey"`
 	PublishedAt    time.Time
+	ObjectionFrom  *time.Time
 	ObjectionUntil time.Time
 	Results        string
 	Sheet          string
@@ -35,7 +36,11 @@ type publicationRow struct {
 func (publicationRow) TableName() string { return "round_publications" }
 
 func (r publicationRow) model() models.Publication {
-	return models.Publication{RoundID: r.RoundID, PublishedAt: r.PublishedAt.UTC(), ObjectionUntil: r.ObjectionUntil.UTC(),
+	from := r.PublishedAt.UTC()
+	if r.ObjectionFrom != nil {
+		from = r.ObjectionFrom.UTC()
+	}
+	return models.Publication{RoundID: r.RoundID, PublishedAt: r.PublishedAt.UTC(), ObjectionFrom: from, ObjectionUntil: r.ObjectionUntil.UTC(),
 		Results: r.Results, Sheet: r.Sheet, PublishedBy: r.PublishedBy, AuditHeadID: r.AuditHeadID, AuditHeadHash: r.AuditHeadHash}
 }
 
@@ -59,8 +64,9 @@ type publishedEntry struct {
 // publish snapshots the round's results immutably inside the status
 // change's transaction: the ranking with titles and units, and the score
 // sheet with the experts anonymised (J1…Jn by id) — `leitai rank` on it
-// reproduces the ranking. The publication window is 5 working days in loc.
-func (db *DB) publish(tx *gorm.DB, actor models.Actor, row roundRow, loc *time.Location) error {
+// reproduces the ranking. The publication window is the admin's (window)
+// or by default now → 5 working days in loc by the edition's calendar.
+func (db *DB) publish(tx *gorm.DB, actor models.Actor, row roundRow, loc *time.Location, window *models.PublicationWindow) error {
 	sheet, err := roundSheet(tx, row.ID)
 	if err != nil {
 		return err
@@ -142,18 +148,33 @@ func (db *DB) publish(tx *gorm.DB, actor models.Actor, row roundRow, loc *time.L
 	if loc == nil {
 		loc = time.UTC
 	}
+	cal, err := calendarOf(tx, row.EditionID)
+	if err != nil {
+		return err
+	}
+	w := models.PublicationWindow{From: now, Until: models.AddWorkingDays(now, models.DefaultWindowDays, loc, cal)}
+	if window != nil {
+		w = models.PublicationWindow{From: window.From.UTC(), Until: window.Until.UTC()}
+		if w.From.Before(now) {
+			w.From = now // objections cannot precede the results
+		}
+		if err := w.Check(now); err != nil {
+			return err
+		}
+	}
 	head, err := db.auditHead(tx)
 	if err != nil {
 		return err
 	}
-	pub := publicationRow{RoundID: row.ID, PublishedAt: now, ObjectionUntil: models.AddWorkingDays(now, 5, loc),
+	pub := publicationRow{RoundID: row.ID, PublishedAt: now, ObjectionFrom: &w.From, ObjectionUntil: w.Until,
 		Results: string(resultsJSON), Sheet: string(sheetJSON), PublishedBy: actor.Name, AuditHeadID: head.ID, AuditHeadHash: head.Hash}
 	if err := tx.Create(&pub).Error; err != nil {
 		return err
 	}
 	sum := sha256.Sum256(sheetJSON)
 	if err := db.appendAudit(tx, models.AuditRecord{Actor: actor, Action: "round.publish", Entity: "round", EntityID: idString(row.ID),
-		After: map[string]any{"sheet_sha256": hex.EncodeToString(sum[:]), "projects": len(entries), "objection_until": pub.ObjectionUntil.Format(time.RFC3339),
+		After: map[string]any{"sheet_sha256": hex.EncodeToString(sum[:]), "projects": len(entries), "objection_from": w.From.Format(time.RFC3339), "objection_until": pub.ObjectionUntil.Format(time.RFC3339),
+			"window_working_days": models.WorkingDaysAfter(w.From, w.Until, loc, cal), "window_set_by_admin": window != nil,
 			"audit_head_id": head.ID, "audit_head_hash": head.Hash}}); err != nil {
 		return err
 	}
@@ -172,7 +193,7 @@ func (db *DB) publish(tx *gorm.DB, actor models.Actor, row roundRow, loc *time.L
 		users = append(users, ids...)
 	}
 	return notifyTx(tx, now, note{users: users, kind: models.NotePublished, link: "/results",
-		params: map[string]string{"round": row.Name, "until": pub.ObjectionUntil.UTC().Format(time.RFC3339)}})
+		params: map[string]string{"round": row.Name, "from": w.From.Format(time.RFC3339), "until": pub.ObjectionUntil.UTC().Format(time.RFC3339)}})
 }
 
 // tieAtCutDecided refuses to publish while a tied group straddles the top-N

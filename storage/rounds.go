@@ -224,6 +224,17 @@ func settingsDiffer(a, b models.Round) bool {
 // MoveRound changes a round's status along the state machine. Opening
 // needs every project to have its k experts.
 func (db *DB) MoveRound(ctx context.Context, actor models.Actor, id int64, to models.RoundStatus, loc *time.Location) (models.RoundChange, error) {
+	return db.moveRound(ctx, actor, id, to, loc, nil)
+}
+
+// PublishRound publishes a closed round with the objection window the
+// admin set (nil: the default, now → 5 working days by the edition's
+// holiday calendar).
+func (db *DB) PublishRound(ctx context.Context, actor models.Actor, id int64, loc *time.Location, window *models.PublicationWindow) (models.RoundChange, error) {
+	return db.moveRound(ctx, actor, id, models.RoundPublished, loc, window)
+}
+
+func (db *DB) moveRound(ctx context.Context, actor models.Actor, id int64, to models.RoundStatus, loc *time.Location, window *models.PublicationWindow) (models.RoundChange, error) {
 	var res models.RoundChange
 	err := db.tx(ctx, func(tx *gorm.DB) error {
 		var row roundRow
@@ -254,7 +265,7 @@ func (db *DB) MoveRound(ctx context.Context, actor models.Actor, id int64, to mo
 			}
 		}
 		if to == models.RoundPublished {
-			if err := db.publish(tx, actor, row, loc); err != nil {
+			if err := db.publish(tx, actor, row, loc, window); err != nil {
 				return err
 			}
 		}

@@ -487,8 +487,11 @@ async function withTablet(t, label, fn) {
       await closed.locator('[data-testid="stats-boxplot"] canvas').waitFor()
       await closed.locator('[data-testid="stats-table"]').getByText(experts[0].username).waitFor()
 
-      // Publish.
+      // Publish, with the default publication window the dialog proposes.
       await closed.locator('[data-testid="round-publish"]').click()
+      const publish = adminPage.locator('[data-testid="publish-dialog"]')
+      await publish.locator('[data-testid="publish-default"]').waitFor()
+      await publish.locator('[data-testid="publish-submit"]').click()
       await confirmBox(adminPage)
       await adminPage.locator('[data-testid="round-detail"][data-status="published"]').waitFor()
     })

@@ -34,6 +34,8 @@ export interface AnsweredObjection {
 export interface Publication {
   round: Round
   published_at: string
+  /** objection_from is the publication window's start: objections before it are refused. */
+  objection_from?: string
   objection_until: string
   objections_open: boolean
   ranking: PublishedEntry[]

@@ -13,6 +13,8 @@ import followEn from '@/locales/follow.en'
 import followZhCN from '@/locales/follow.zh-CN'
 import notifyEn from '@/locales/notify.en'
 import notifyZhCN from '@/locales/notify.zh-CN'
+import gapsEn from '@/locales/gaps.en'
+import gapsZhCN from '@/locales/gaps.zh-CN'
 import zhCN, { type MessageSchema } from '@/locales/zh-CN'
 import { readSetting, writeSetting } from '@/settings'
 
@@ -46,13 +48,18 @@ export const i18n = createI18n<[MessageSchema], AppLocale, false>({
   // host console, judge tablet and live-event setup (host.*), and the follow-through of funded
   // projects (follow.*), and notifications with one's own settings (notify.*).
   messages: {
+    // The review's admin tools of issue 13 (conflicts, moving a project, holidays, the 公示
+    // window) keep theirs in gaps.*.
     'zh-CN': mergeMessages(
-      mergeMessages(mergeMessages(mergeMessages(mergeMessages(mergeMessages(zhCN, portalZhCN), reviewZhCN), screenZhCN), hostZhCN), followZhCN),
-      notifyZhCN,
+      mergeMessages(
+        mergeMessages(mergeMessages(mergeMessages(mergeMessages(mergeMessages(zhCN, portalZhCN), reviewZhCN), screenZhCN), hostZhCN), followZhCN),
+        notifyZhCN,
+      ),
+      gapsZhCN,
     ),
     en: mergeMessages(
-      mergeMessages(mergeMessages(mergeMessages(mergeMessages(mergeMessages(en, portalEn), reviewEn), screenEn), hostEn), followEn),
-      notifyEn,
+      mergeMessages(mergeMessages(mergeMessages(mergeMessages(mergeMessages(mergeMessages(en, portalEn), reviewEn), screenEn), hostEn), followEn), notifyEn),
+      gapsEn,
     ),
   },
 })
