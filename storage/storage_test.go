@@ -47,6 +47,7 @@ func TestStorage(t *testing.T) {
 		{"follow-through reminders: once each, over SMTP, across instances", testFollowReminders},
 		{"a unit deletes its own never-submitted draft", testDeleteDraft},
 		{"notifications: written with their change, read by their user, e-mailed once each", testNotifications},
+		{"blind rounds: redacted copies, audited, read by the experts, fixed once scored", testBlindRedactions},
 	}
 	open := map[Dialect]func(t *testing.T) *DB{
 		SQLite: func(t *testing.T) *DB { return openMigrated(t, "", t.TempDir()) },
