@@ -241,6 +241,8 @@ var accessTable = map[string][]string{
 	"GET /api/v1/rounds/{id}/projects/{pid}/score-history":     {"admin"},
 	"POST /api/v1/objections/{id}/answer":                      {"admin"},
 	"POST /api/v1/results/{id}/objections":                     {"anon", "admin", "unit", "expert", "host"},
+	"GET /api/v1/rounds/{id}/blind":                            {"admin"},
+	"PUT /api/v1/rounds/{id}/blind/{pid}":                      {"admin"},
 }
 
 // seedRoles creates one account per role and signs each in.

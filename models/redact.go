@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -366,4 +367,34 @@ func FindBlindFieldHits(texts map[string]string, terms []BlindTerm) BlindFieldHi
 		}
 	}
 	return out
+}
+
+// BlindProject is one project of a blind round as the admin reviews it: the
+// original texts with the hits that name the unit, the saved copy (nil
+// before one is saved) with the hits still in it, and whether it may still
+// change (not once an expert has a score for it).
+type BlindProject struct {
+	ProjectID int64
+	Version   int
+	Original  map[string]string
+	Hits      BlindFieldHits
+	Copy      map[string]string
+	CopyHits  BlindFieldHits
+	Terms     []BlindTerm
+	SavedBy   string
+	SavedAt   *time.Time
+	// Stale: the copy was made from an earlier version of the project.
+	Stale bool
+	// Scored: an expert has a draft or a submitted score for the project
+	// in this round, so the copy is fixed.
+	Scored bool
+}
+
+// Unredacted reports whether what experts would read still names the unit:
+// the copy's hits, or the original's when there is no copy.
+func (b BlindProject) Unredacted() int {
+	if b.Copy != nil {
+		return b.CopyHits.Count()
+	}
+	return b.Hits.Count()
 }

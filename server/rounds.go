@@ -172,6 +172,9 @@ func (s *handlers) updateRound(c *fiber.Ctx) error {
 
 type roundStatusRequest struct {
 	Status models.RoundStatus `json:"status"`
+	// ConfirmUnredacted opens a blind round although projects still name
+	// their unit (checkBlindBeforeOpening).
+	ConfirmUnredacted bool `json:"confirm_unredacted"`
 }
 
 type scoreJSON struct {
@@ -203,6 +206,11 @@ func (s *handlers) moveRound(c *fiber.Ctx) error {
 	var req roundStatusRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
+	}
+	if req.Status == models.RoundOpen {
+		if err := s.checkBlindBeforeOpening(c, id, req.ConfirmUnredacted); err != nil {
+			return err
+		}
 	}
 	change, err := s.deps.Rounds.MoveRound(c.UserContext(), actorOf(c), id, req.Status, s.deps.Config.Location)
 	if err != nil {

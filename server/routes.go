@@ -101,6 +101,9 @@ func (s *handlers) routes(app *fiber.App) *router {
 	r.get(v1+"/rounds/:id/objections", adminsOnly, s.roundObjections)
 	r.get(v1+"/rounds/:id/projects/:pid/score-history", adminsOnly, s.scoreHistory)
 	r.post(v1+"/objections/:id/answer", adminsOnly, s.answerObjection)
+	// Blind rounds: the hits that name each unit and the redacted copies.
+	r.get(v1+"/rounds/:id/blind", adminsOnly, s.blindReview)
+	r.put(v1+"/rounds/:id/blind/:pid", adminsOnly, s.saveRedaction)
 
 	// The live final (docs/live.md).
 	r.post(v1+"/rounds/:id/live-events", adminsOnly, s.createLiveEvent)

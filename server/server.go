@@ -80,6 +80,8 @@ type Deps struct {
 	Returns       ProjectReturner
 	Notifications Notifications
 	Photos        PhotoStore
+	// Redactions are blind rounds' redacted copies (blind.go).
+	Redactions Redactions
 	// Clock is "now" for the handlers (nil: time.Now), so that a test can
 	// set the day.
 	Clock func() time.Time

@@ -35,41 +35,11 @@ func (r blindRedactionRow) texts() (map[string]string, error) {
 	return m, nil
 }
 
-// BlindProject is one project of a blind round as the admin reviews it: the
-// original texts with the hits that name the unit, the saved copy (nil
-// before one is saved) with the hits still in it, and whether it may still
-// change (not once an expert has a score for it).
-type BlindProject struct {
-	ProjectID int64
-	Version   int
-	Original  map[string]string
-	Hits      models.BlindFieldHits
-	Copy      map[string]string
-	CopyHits  models.BlindFieldHits
-	Terms     []models.BlindTerm
-	SavedBy   string
-	SavedAt   *time.Time
-	// Stale: the copy was made from an earlier version of the project.
-	Stale bool
-	// Scored: an expert has a draft or a submitted score for the project
-	// in this round, so the copy is fixed.
-	Scored bool
-}
-
-// Unredacted reports whether what experts would read still names the unit:
-// the copy's hits, or the original's when there is no copy.
-func (b BlindProject) Unredacted() int {
-	if b.Copy != nil {
-		return b.CopyHits.Count()
-	}
-	return b.Hits.Count()
-}
-
 // BlindReview lists a blind round's projects with their hits and copies,
 // in project order. A round that is not blind is a 409.
-func (db *DB) BlindReview(ctx context.Context, roundID int64) (models.Round, []BlindProject, error) {
+func (db *DB) BlindReview(ctx context.Context, roundID int64) (models.Round, []models.BlindProject, error) {
 	var round roundRow
-	var out []BlindProject
+	var out []models.BlindProject
 	err := db.tx(ctx, func(tx *gorm.DB) error {
 		if err := tx.Take(&round, roundID).Error; err != nil {
 			return err
@@ -103,7 +73,7 @@ func (db *DB) BlindReview(ctx context.Context, roundID int64) (models.Round, []B
 		for _, id := range scored {
 			isScored[id] = true
 		}
-		out = make([]BlindProject, 0, len(projects))
+		out = make([]models.BlindProject, 0, len(projects))
 		for _, p := range projects {
 			b, err := blindProject(tree, p, byProject[p.ID], isScored[p.ID])
 			if err != nil {
@@ -119,15 +89,15 @@ func (db *DB) BlindReview(ctx context.Context, roundID int64) (models.Round, []B
 	return round.model(), out, nil
 }
 
-func blindProject(tree *models.UnitTree, p projectRow, saved blindRedactionRow, scored bool) (BlindProject, error) {
+func blindProject(tree *models.UnitTree, p projectRow, saved blindRedactionRow, scored bool) (models.BlindProject, error) {
 	terms := models.BlindTerms(tree, p.UnitID, p.ProjectFields)
 	orig := models.BlindTexts(p.ProjectFields)
-	b := BlindProject{ProjectID: p.ID, Version: p.Version, Original: orig, Hits: models.FindBlindFieldHits(orig, terms),
+	b := models.BlindProject{ProjectID: p.ID, Version: p.Version, Original: orig, Hits: models.FindBlindFieldHits(orig, terms),
 		Terms: terms, Scored: scored}
 	if saved.RoundID != 0 {
 		texts, err := saved.texts()
 		if err != nil {
-			return BlindProject{}, err
+			return models.BlindProject{}, err
 		}
 		b.Copy = models.BlindTexts(p.ProjectFields.WithBlindTexts(texts))
 		b.CopyHits = models.FindBlindFieldHits(b.Copy, terms)
@@ -144,8 +114,8 @@ func blindProject(tree *models.UnitTree, p projectRow, saved blindRedactionRow, 
 // blind round (fields left out keep the original's text). Only before the
 // round opens, or while it is open for a project no expert has scored yet
 // (409 otherwise); the audit entry counts, it never holds the text.
-func (db *DB) SaveRedaction(ctx context.Context, actor models.Actor, roundID, projectID int64, texts map[string]string) (BlindProject, error) {
-	var out BlindProject
+func (db *DB) SaveRedaction(ctx context.Context, actor models.Actor, roundID, projectID int64, texts map[string]string) (models.BlindProject, error) {
+	var out models.BlindProject
 	err := db.tx(ctx, func(tx *gorm.DB) error {
 		var round roundRow
 		if err := tx.Take(&round, roundID).Error; err != nil {
@@ -221,7 +191,7 @@ func (db *DB) SaveRedaction(ctx context.Context, actor models.Actor, roundID, pr
 			EntityID: idString(projectID), Before: before, After: after})
 	})
 	if err != nil {
-		return BlindProject{}, fmt.Errorf("redaction of project %d in round %d: %w", projectID, roundID, err)
+		return models.BlindProject{}, fmt.Errorf("redaction of project %d in round %d: %w", projectID, roundID, err)
 	}
 	return out, nil
 }
