@@ -125,7 +125,7 @@ func (s *handlers) saveRedaction(c *fiber.Ctx) error {
 
 // checkBlindBeforeOpening refuses to open a blind round while projects
 // that no expert has scored still name their unit in what the experts
-// would read, unless the admin confirmed (409 naming the count; the
+// would read (or have a copy older than the project), unless the admin confirmed (409 naming the count; the
 // console asks and sends confirm_unredacted).
 func (s *handlers) checkBlindBeforeOpening(c *fiber.Ctx, roundID int64, confirmed bool) error {
 	if confirmed || s.deps.Redactions == nil {
@@ -139,9 +139,11 @@ func (s *handlers) checkBlindBeforeOpening(c *fiber.Ctx, roundID int64, confirme
 	if err != nil {
 		return err
 	}
+	// A copy made from an earlier version of the project (returned and
+	// submitted again) needs a look too.
 	n, hits := 0, 0
 	for _, b := range list {
-		if u := b.Unredacted(); u > 0 && !b.Scored {
+		if u := b.Unredacted(); (u > 0 || b.Stale) && !b.Scored {
 			n, hits = n+1, hits+u
 		}
 	}
@@ -149,6 +151,6 @@ func (s *handlers) checkBlindBeforeOpening(c *fiber.Ctx, roundID int64, confirme
 		return nil
 	}
 	return &models.Error{Kind: models.KindConflict,
-		Message: fmt.Sprintf("%d project(s) of this blind round still name their unit (%d place(s)): redact them, or confirm to open anyway", n, hits),
+		Message: fmt.Sprintf("%d project(s) of this blind round still name their unit (%d place(s)) or changed since their redaction: redact them, or confirm to open anyway", n, hits),
 		Fields:  map[string]string{"confirm_unredacted": fmt.Sprintf("%d project(s) not redacted; send true to open anyway", n)}}
 }

@@ -50,6 +50,12 @@ func TestBlindHandlers(t *testing.T) {
 			if id == 1 {
 				return models.Round{}, nil, models.Errorf(models.KindConflict, "round is not blind")
 			}
+			if id == 4 {
+				// A clean copy, but of an earlier version of the project.
+				stale := clean
+				stale.Copy, stale.Stale = clean.Original, true
+				return models.Round{ID: id, Blind: true, Status: models.RoundDraft}, []models.BlindProject{stale}, nil
+			}
 			p := unredacted
 			p.Scored = id == 3
 			return models.Round{ID: id, Blind: true, Status: models.RoundDraft}, []models.BlindProject{p, clean}, nil
@@ -86,6 +92,8 @@ func TestBlindHandlers(t *testing.T) {
 		send("experts may not redact", "PUT", "/api/v1/rounds/2/blind/5", "expert", `{"texts":{"summary":"x"}}`, 403),
 		send("opening with a project that names its unit", "POST", "/api/v1/rounds/2/status", "admin", `{"status":"open"}`, 409,
 			`"code":"conflict"`, `1 project(s) of this blind round still name their unit`, `"confirm_unredacted"`),
+		send("opening with a copy older than its project", "POST", "/api/v1/rounds/4/status", "admin", `{"status":"open"}`, 409,
+			`1 project(s) of this blind round still name their unit (0 place(s)) or changed since their redaction`),
 		send("opening anyway, confirmed", "POST", "/api/v1/rounds/2/status", "admin", `{"status":"open","confirm_unredacted":true}`, 200, `"status":"open"`),
 		send("a scored project does not hold the opening back", "POST", "/api/v1/rounds/3/status", "admin", `{"status":"open"}`, 200, `"status":"open"`),
 		send("a round that is not blind opens without the check", "POST", "/api/v1/rounds/1/status", "admin", `{"status":"open"}`, 200),

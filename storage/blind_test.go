@@ -135,6 +135,17 @@ func testBlindRedactions(t *testing.T, db *DB) {
 	if _, list, _ = db.BlindReview(ctx, r.ID); !list[0].Scored || list[1].Scored {
 		t.Fatalf("scored flags: %+v", list)
 	}
+	if list[0].Stale {
+		t.Fatalf("a copy of the current version is not stale: %+v", list[0])
+	}
+	// A new version of the project (returned and submitted again) makes
+	// the copy stale.
+	if err := db.gorm.Exec("UPDATE projects SET version = version + 1 WHERE id = ?", projects[0]).Error; err != nil {
+		t.Fatal(err)
+	}
+	if _, list, _ = db.BlindReview(ctx, r.ID); !list[0].Stale || list[1].Stale {
+		t.Fatalf("stale flags: %+v", list)
+	}
 	// A round that is not blind: the experts see the original, there is
 	// nothing to redact.
 	spec.Blind, spec.Name = false, "公开评审"

@@ -586,6 +586,7 @@ const en: MessageSchema = {
     edited: 'Edited by hand: saving checks it again',
     unsaved: 'Unsaved changes',
     stale: 'The project has a newer version than the copy: check it again',
+    staleTag: 'to recheck',
     scored: 'An expert has scored it: the copy can no longer change',
     locked: 'Scoring has ended: the copy can no longer change',
     notSaved: 'No redacted copy yet: the experts will read the original',
