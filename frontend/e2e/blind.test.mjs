@@ -176,6 +176,7 @@ describe('blind rounds', () => {
       const summary = editor.locator('[data-testid="blind-copy-summary"]')
       const summaryHits = summary.locator('[data-testid="blind-hit"]')
       assert.deepEqual(await summaryHits.allInnerTexts(), [unitName, short])
+      if (process.env.LEITAI_E2E_ARTIFACTS) await page.screenshot({ path: join(process.env.LEITAI_E2E_ARTIFACTS, 'blind_dialog.png') })
       assert.deepEqual(await editor.locator('[data-testid="blind-copy-results"] [data-testid="blind-hit"]').allInnerTexts(), [phone.replace('-', ' ')])
       // One click masks the full name (with the default mask 【单位】)…
       await summaryHits.first().click()
