@@ -136,10 +136,9 @@ func ShortForms(name string, cities []string) []string {
 		}
 	}
 	core := name
+	// Only the city's full name: without 市 the rest is often a common
+	// word (惠州学院 → 学院).
 	prefixes := append(slices.Clone(cities), "惠州市")
-	for _, c := range slices.Clone(prefixes) {
-		prefixes = append(prefixes, strings.TrimSuffix(c, "市"))
-	}
 	for _, p := range prefixes {
 		if p != "" && strings.HasPrefix(name, p) && utf8.RuneCountInString(name)-utf8.RuneCountInString(p) >= 2 {
 			core = strings.TrimPrefix(name, p)

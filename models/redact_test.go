@@ -41,9 +41,10 @@ func TestShortForms(t *testing.T) {
 		{"三新南社区", []string{"三新南"}},
 		{"大亚湾开发区", []string{"大亚湾"}},
 		{"土湖村", []string{"土湖"}},
-		{"市局", nil},              // too short to lose its level word
-		{"东区", nil},              // 东 alone would match everywhere
-		{"惠州学院", []string{"学院"}}, // the city's short name in front
+		{"市局", nil},   // too short to lose its level word
+		{"东区", nil},   // 东 alone would match everywhere
+		{"惠州学院", nil}, // not the city's full name in front: 学院 alone is a common word
+		{"惠州市第一中学", []string{"第一中学"}},
 	} {
 		if got := ShortForms(c.name, cities); !reflect.DeepEqual(got, c.want) {
 			t.Errorf("ShortForms(%q) = %q, want %q", c.name, got, c.want)
