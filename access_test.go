@@ -250,6 +250,8 @@ var accessTable = map[string][]string{
 	"GET /api/v1/rounds/{id}/publication-window": {"admin"},
 	"GET /api/v1/editions/{id}/calendar":         {"admin"},
 	"PUT /api/v1/editions/{id}/calendar":         {"admin"},
+	"GET /api/v1/rounds/{id}/blind":              {"admin"},
+	"PUT /api/v1/rounds/{id}/blind/{pid}":        {"admin"},
 }
 
 // seedRoles creates one account per role and signs each in.

@@ -549,9 +549,12 @@ func seedReview(ctx context.Context, db *storage.DB, actor models.Actor, edition
 		id, _ := strconv.ParseInt(p, 10, 64)
 		best = append(best, id)
 	}
+	// 复审 is blind: its experts never see the unit, and the texts, which
+	// name their units, are redacted — all but one, so the admin's page
+	// shows what is left to do.
 	second, err := db.CreateRound(ctx, actor, editionID, models.Round{Name: "复审", Kind: models.RoundOnline,
 		OpensAt: now.Add(-time.Hour), ClosesAt: now.Add(5 * 24 * time.Hour), Rubric: models.DefaultRubric(),
-		ReviewersPerProject: 3, Method: "mean", KeyCriterion: "innovative"})
+		ReviewersPerProject: 3, Method: "mean", KeyCriterion: "innovative", Blind: true})
 	if err != nil {
 		return err
 	}
@@ -559,6 +562,9 @@ func seedReview(ctx context.Context, db *storage.DB, actor models.Actor, edition
 		return err
 	}
 	if _, err := db.AssignRound(ctx, actor, second.ID, 2027); err != nil {
+		return err
+	}
+	if err := seedRedactions(ctx, db, actor, second.ID); err != nil {
 		return err
 	}
 	if _, err := db.MoveRound(ctx, actor, second.ID, models.RoundOpen, loc); err != nil {
@@ -576,6 +582,29 @@ func seedReview(ctx context.Context, db *storage.DB, actor models.Actor, edition
 	delete(draft, "sustainable")
 	_, err = db.SaveScore(ctx, models.Actor{UserID: &expert.ID, Name: expert.Username}, expert, second.ID, items[0].Project.ID, draft, "", false)
 	return err
+}
+
+// seedRedactions masks, with 【单位】, every place that names the unit in
+// the blind round's projects except the last one (left for the admin to
+// try).
+func seedRedactions(ctx context.Context, db *storage.DB, actor models.Actor, roundID int64) error {
+	_, list, err := db.BlindReview(ctx, roundID)
+	if err != nil {
+		return err
+	}
+	for i, p := range list {
+		if i == len(list)-1 || p.Unredacted() == 0 {
+			continue
+		}
+		texts := map[string]string{}
+		for f, hits := range p.Hits {
+			texts[f] = models.Redact(p.Original[f], hits, models.MaskUnit)
+		}
+		if _, err := db.SaveRedaction(ctx, actor, roundID, p.ProjectID, texts); err != nil {
+			return fmt.Errorf("demo redaction of project %d: %w", p.ProjectID, err)
+		}
+	}
+	return nil
 }
 
 // demoPoints gives plausible, varied points on each criterion's step.

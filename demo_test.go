@@ -127,6 +127,70 @@ func TestDemo(t *testing.T) {
 	if code != 200 || !strings.Contains(string(body), `"name":"复审"`) {
 		t.Fatalf("demo expert rounds: %d %s", code, body)
 	}
+	// 复审 is a blind round in progress: every project's texts name its
+	// unit, all but one are redacted, and its experts read the copies.
+	var expertRounds struct {
+		Rounds []struct {
+			ID    int64  `json:"id"`
+			Name  string `json:"name"`
+			Blind bool   `json:"blind"`
+		} `json:"rounds"`
+	}
+	_ = json.Unmarshal(body, &expertRounds)
+	var blindRound int64
+	for _, r := range expertRounds.Rounds {
+		if r.Name == "复审" && r.Blind {
+			blindRound = r.ID
+		}
+	}
+	if blindRound == 0 {
+		t.Fatalf("the demo's 复审 is not blind: %s", body)
+	}
+	rid := strconv.FormatInt(blindRound, 10)
+	code, body, _ = admin.do("GET", "/api/v1/rounds/"+rid+"/blind", nil)
+	var blind struct {
+		Projects []struct {
+			ProjectID int64             `json:"project_id"`
+			Copy      map[string]string `json:"copy"`
+			Hits      map[string][]any  `json:"hits"`
+		} `json:"projects"`
+		Unredacted int `json:"unredacted_projects"`
+	}
+	if err := json.Unmarshal(body, &blind); code != 200 || err != nil || blind.Unredacted != 1 || len(blind.Projects) != 15 {
+		t.Fatalf("demo blind round: %d %v %s", code, err, body)
+	}
+	redacted := map[int64]bool{}
+	for _, p := range blind.Projects {
+		if len(p.Hits) == 0 {
+			t.Fatalf("the demo's project %d does not name its unit: %s", p.ProjectID, body)
+		}
+		redacted[p.ProjectID] = p.Copy != nil
+	}
+	code, body, _ = expert.do("GET", "/api/v1/review/rounds/"+rid, nil)
+	var items struct {
+		Items []struct {
+			ProjectID int64 `json:"project_id"`
+		} `json:"items"`
+	}
+	if err := json.Unmarshal(body, &items); code != 200 || err != nil || len(items.Items) == 0 {
+		t.Fatalf("demo blind round's list: %d %v %s", code, err, body)
+	}
+	masked := 0
+	for _, it := range items.Items {
+		code, body, _ := expert.do("GET", "/api/v1/review/rounds/"+rid+"/projects/"+strconv.FormatInt(it.ProjectID, 10), nil)
+		if code != 200 || !strings.Contains(string(body), `"unit_name":""`) {
+			t.Fatalf("demo blind project: %d %s", code, body)
+		}
+		if redacted[it.ProjectID] {
+			if !strings.Contains(string(body), "【单位】立足基层实际") {
+				t.Fatalf("a redacted project reaches the expert unredacted: %s", body)
+			}
+			masked++
+		}
+	}
+	if masked == 0 {
+		t.Fatalf("the demo expert has no redacted project in the blind round")
+	}
 	code, body, _ = admin.do("GET", "/api/v1/projects/1/media", nil)
 	if code != 200 || !strings.Contains(string(body), `"thumb_url":"http`) {
 		t.Fatalf("demo media with thumbnails: %d %s", code, body)

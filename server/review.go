@@ -150,7 +150,9 @@ func (s *handlers) reviewProject(c *fiber.Ctx) error {
 		return err
 	}
 	pj := toProjectJSON(tree, p)
-	pj.ContactName, pj.ContactPhone = "", ""
+	// Never for experts: the contact (it names the unit's people) and the
+	// organisers' eligibility note (it may name the unit).
+	pj.ContactName, pj.ContactPhone, pj.EligibilityReason = "", "", ""
 	if round.Blind {
 		pj.UnitName, pj.UnitPath, pj.UnitID = "", []string{}, 0
 	}

@@ -176,6 +176,9 @@ type roundStatusRequest struct {
 	// publishing (both or neither; neither: now → 5 working days).
 	ObjectionFrom  *time.Time `json:"objection_from,omitempty"`
 	ObjectionUntil *time.Time `json:"objection_until,omitempty"`
+	// ConfirmUnredacted opens a blind round although projects still name
+	// their unit (checkBlindBeforeOpening).
+	ConfirmUnredacted bool `json:"confirm_unredacted"`
 }
 
 type scoreJSON struct {
@@ -207,6 +210,11 @@ func (s *handlers) moveRound(c *fiber.Ctx) error {
 	var req roundStatusRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
+	}
+	if req.Status == models.RoundOpen {
+		if err := s.checkBlindBeforeOpening(c, id, req.ConfirmUnredacted); err != nil {
+			return err
+		}
 	}
 	window, err := req.window()
 	if err != nil {

@@ -111,6 +111,9 @@ func (s *handlers) routes(app *fiber.App) *router {
 	r.get(v1+"/rounds/:id/publication-window", adminsOnly, s.publicationWindow)
 	r.get(v1+"/editions/:id/calendar", adminsOnly, s.editionCalendar)
 	r.put(v1+"/editions/:id/calendar", adminsOnly, s.setEditionCalendar)
+	// Blind rounds: the hits that name each unit and the redacted copies.
+	r.get(v1+"/rounds/:id/blind", adminsOnly, s.blindReview)
+	r.put(v1+"/rounds/:id/blind/:pid", adminsOnly, s.saveRedaction)
 
 	// The live final (docs/live.md).
 	r.post(v1+"/rounds/:id/live-events", adminsOnly, s.createLiveEvent)

@@ -83,6 +83,8 @@ type Deps struct {
 	// Gaps are the review's admin tools (gaps.go): declared conflicts,
 	// moving one project, the holiday calendar, the publication window.
 	Gaps ReviewGaps
+	// Redactions are blind rounds' redacted copies (blind.go).
+	Redactions Redactions
 	// Clock is "now" for the handlers (nil: time.Now), so that a test can
 	// set the day.
 	Clock func() time.Time

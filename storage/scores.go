@@ -104,6 +104,14 @@ func (db *DB) ExpertReviews(ctx context.Context, expert models.User, roundID int
 		}
 		items = append(items, item)
 	}
+	// A blind round's experts read the admin's redacted copies.
+	ptrs := make([]*models.Project, len(items))
+	for i := range items {
+		ptrs[i] = &items[i].Project
+	}
+	if err := overlayRedactions(g, row, ptrs); err != nil {
+		return models.Round{}, nil, mapError(err)
+	}
 	return row.model(), items, nil
 }
 
@@ -223,7 +231,12 @@ func (db *DB) ReviewProject(ctx context.Context, expert models.User, roundID, pr
 	if err != nil {
 		return models.Round{}, models.Project{}, nil, fmt.Errorf("review project %d: %w", projectID, err)
 	}
-	return round.model(), p.model(), score, nil
+	pm := p.model()
+	// A blind round's experts read the admin's redacted copy.
+	if err := overlayRedactions(db.gorm.WithContext(ctx), round, []*models.Project{&pm}); err != nil {
+		return models.Round{}, models.Project{}, nil, fmt.Errorf("review project %d: %w", projectID, mapError(err))
+	}
+	return round.model(), pm, score, nil
 }
 
 // SaveScore stores an expert's draft or submission for an assigned

@@ -48,6 +48,7 @@ func TestStorage(t *testing.T) {
 		{"a unit deletes its own never-submitted draft", testDeleteDraft},
 		{"notifications: written with their change, read by their user, e-mailed once each", testNotifications},
 		{"review gaps: admin conflicts, moving one project, the holiday calendar and the 公示 window", testReviewGaps},
+		{"blind rounds: redacted copies, audited, read by the experts, fixed once scored", testBlindRedactions},
 	}
 	open := map[Dialect]func(t *testing.T) *DB{
 		SQLite: func(t *testing.T) *DB { return openMigrated(t, "", t.TempDir()) },

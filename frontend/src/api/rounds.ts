@@ -211,8 +211,11 @@ export async function moveRound(
   id: number,
   status: Exclude<RoundStatus, 'draft'>,
   options?: RequestOptions,
+  /** confirmUnredacted opens a blind round although projects still name their unit (else 409). */
+  confirmUnredacted = false,
 ): Promise<StatusChange> {
-  const res = await api.post<StatusChange>(`/api/v1/rounds/${id}/status`, { status }, options)
+  const body = confirmUnredacted ? { status, confirm_unredacted: true } : { status }
+  const res = await api.post<StatusChange>(`/api/v1/rounds/${id}/status`, body, options)
   return { round: res.round, uncounted_drafts: res.uncounted_drafts ?? [] }
 }
 
