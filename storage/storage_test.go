@@ -46,6 +46,7 @@ func TestStorage(t *testing.T) {
 		{"follow-through: awards, plans, reports, checks, tranches, tracker", testFollowThrough},
 		{"follow-through reminders: once each, over SMTP, across instances", testFollowReminders},
 		{"follow-through: award tiers per edition", testAwardTiers},
+		{"follow-through: the rules the walk-through does not reach", testFollowRules},
 		{"a unit deletes its own never-submitted draft", testDeleteDraft},
 		{"notifications: written with their change, read by their user, e-mailed once each", testNotifications},
 	}
