@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -108,5 +109,38 @@ func testFollowRules(t *testing.T, db *DB) {
 	}
 	if _, err := s.ExpertCheck(ctx, outsider, checkID); models.KindOf(err) != models.KindForbidden && models.KindOf(err) != models.KindNotFound {
 		t.Errorf("an expert not assigned opening the check: %v, want 403 or 404", err)
+	}
+
+	// The public tracker shows only what is public: not the submitted (not
+	// yet accepted) report, not the experts' draft notes, not the mentor's
+	// visit notes; the unit and the organisers see the visit.
+	mentor := mustUser(t, db, "mentor1", []models.Role{models.RoleExpert}, nil)
+	if _, err := s.AssignMentor(ctx, admin, a, mentor.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.LogVisit(ctx, caller(mentor), a, "2027-02-27", "走访内部意见：台账待完善"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.GradeCheck(ctx, caller(ex2), checkID, models.GradeGood, "检查草稿意见", false); err != nil {
+		t.Fatal(err)
+	}
+	one, err := s.TrackerProject(ctx, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := s.Tracker(ctx, models.TrackerFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, v := range map[string]any{"the project's page": one, "the list": all} {
+		b, _ := json.Marshal(v)
+		for _, secret := range []string{"中期进展", "检查草稿意见", "走访内部意见", "曾在该区挂职"} {
+			if strings.Contains(string(b), secret) {
+				t.Errorf("the public tracker (%s) shows %q", name, secret)
+			}
+		}
+	}
+	if d, err := s.Award(ctx, unit0.User, a); err != nil || len(d.Visits) != 1 || d.Visits[0].Notes != "走访内部意见：台账待完善" {
+		t.Errorf("the unit sees the mentor's visit: %+v %v", d.Visits, err)
 	}
 }
