@@ -2,7 +2,8 @@
 // SQLite data dir: the edition editor edits the award tiers (removing one that awards use is refused with
 // the reason, adding and moving one is saved); an award is changed after signing with a reason and the
 // version history shows both versions; an adoption (推广) is recorded with a unit picked from the unit tree,
-// a date and evidence, and the public tracker shows it; the implementation status downloads as Excel.
+// a date and evidence, and the public tracker shows it; a mentor is assigned and logs a visit on a tablet,
+// which the organisers see and the public does not; the implementation status downloads as Excel.
 import assert from 'node:assert/strict'
 import { execFileSync, spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -133,6 +134,9 @@ describe('follow-through: the organiser’s tools', () => {
     const adopter = units.units.find((u) => u.kind === 'county' && u.id !== signed.unit_id && u.name !== signed.county_name && !adopted.has(u.name))
     assert.ok(adopter, 'another county to adopt the project')
 
+    const mentor = (await admin('GET', '/api/v1/users?role=expert')).users.find((u) => u.unit_id == null && !u.disabled && u.username !== 'expert1')
+    assert.ok(mentor, 'an expert outside any unit to mentor the project')
+
     await inContext('award', async (page) => {
       await signIn(page, base, 'admin', password)
       await page.goto(`${base}/admin/follow/awards/${signed.id}`)
@@ -168,6 +172,16 @@ describe('follow-through: the organiser’s tools', () => {
       await page.getByTestId('adopt-dialog').waitFor({ state: 'hidden' })
       assert.ok((await page.getByTestId('award-adoptions').innerText()).includes(adopter.name))
 
+      // A mentor (导师): an expert outside the unit's chain.
+      await page.getByTestId('mentor-add').click()
+      await page.getByTestId('mentor-expert').click()
+      await page.keyboard.type(mentor.username)
+      const option = page.locator('.el-select-dropdown__item:visible', { hasText: mentor.username })
+      await option.click()
+      await option.waitFor({ state: 'hidden' })
+      await page.getByTestId('mentor-submit').click()
+      await page.getByTestId('award-mentors').getByText(mentor.display_name || mentor.username).first().waitFor()
+
       // The implementation status as Excel: one download, an .xlsx (a zip: "PK").
       await page.goto(`${base}/admin/follow?edition=${demo.edition_id}`)
       const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('follow-export').click()])
@@ -178,7 +192,30 @@ describe('follow-through: the organiser’s tools', () => {
       assert.equal(bytes.subarray(0, 2).toString(), 'PK')
     })
 
-    // The public tracker, without signing in, shows the adoption as evidence of 推广性.
+    // The mentor logs a visit on a tablet; the organisers see it on the project's page.
+    const notes = `走访${signed.unit_name}：台账规范，建议扩大覆盖`
+    await inContext('mentor', async (page) => {
+      await page.setViewportSize({ width: 1024, height: 768 })
+      await signIn(page, base, mentor.username, password)
+      await page.goto(`${base}/checks`)
+      await page.getByTestId('checks-mentoring-link').click()
+      await page.getByTestId(`mentored-${signed.id}`).waitFor()
+      await page.getByTestId(`visit-log-${signed.id}`).click()
+      await page.getByTestId('visit-submit').click()
+      await page.getByText('请填写走访情况').waitFor()
+      await field(page, 'visit-notes').fill(notes)
+      await page.getByTestId('visit-submit').click()
+      await page.getByTestId(`mentored-${signed.id}`).getByTestId('mentored-visit').filter({ hasText: notes }).waitFor()
+    })
+    const visits = (await admin('GET', `/api/v1/awards/${signed.id}`)).visits
+    assert.ok(visits.some((v) => v.notes === notes && v.expert_id === mentor.id), 'the organisers see the visit')
+    await inContext('admin_visits', async (page) => {
+      await signIn(page, base, 'admin', password)
+      await page.goto(`${base}/admin/follow/awards/${signed.id}`)
+      await page.getByTestId('award-mentors').getByText(notes).waitFor()
+    })
+
+    // The public tracker, without signing in, shows the adoption as evidence of 推广性 — and no visit notes.
     const context = await browser.newContext({ viewport: { width: 390, height: 844 } })
     t.after(() => context.close())
     const page = await context.newPage()
@@ -186,5 +223,6 @@ describe('follow-through: the organiser’s tools', () => {
     const card = page.getByTestId(`tracker-card-${signed.id}`)
     await card.waitFor()
     assert.ok((await card.innerText()).includes(adopter.name), 'the tracker card lists the adopting unit')
+    assert.ok(!(await page.content()).includes(notes), 'the public tracker shows no visit notes')
   })
 })

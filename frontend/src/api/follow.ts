@@ -276,6 +276,21 @@ export function assignMentor(id: number, expertID: number, options?: RequestOpti
   return detail(api.post<AwardDetail>(`/api/v1/awards/${id}/mentors`, { expert_id: expertID }, options))
 }
 
+export interface MentoredAward extends Award {
+  visits: MentorVisit[]
+}
+
+/** mentoring lists the projects the signed-in expert mentors, with their visits. */
+export async function mentoring(options?: RequestOptions): Promise<MentoredAward[]> {
+  const list = (await api.get<{ awards: MentoredAward[] | null }>('/api/v1/mentoring', options)).awards ?? []
+  return list.map((a) => ({ ...a, visits: a.visits ?? [] }))
+}
+
+/** logVisit records the mentor's visit (date, notes). */
+export function logVisit(id: number, visitedOn: string, notes: string, options?: RequestOptions): Promise<MentorVisit> {
+  return api.post<MentorVisit>(`/api/v1/awards/${id}/visits`, { visited_on: visitedOn, notes }, options)
+}
+
 /** addAdoption records another unit that took the project up (推广). */
 export function addAdoption(id: number, input: { unit_id: number; adopted_on: string; evidence: string }, options?: RequestOptions): Promise<AwardDetail> {
   return detail(api.post<AwardDetail>(`/api/v1/awards/${id}/adoptions`, input, options))
