@@ -92,6 +92,7 @@ func login(t *testing.T, base, username, password string) *client {
 // added with their intended audience.
 var accessTable = map[string][]string{
 	"GET /api/v1/editions/{id}/award-tiers":                    {"anon", "admin", "unit", "expert", "host"},
+	"PUT /api/v1/editions/{id}/award-tiers":                    {"admin"},
 	"GET /api/v1/editions/{id}/awards":                         {"admin", "unit"},
 	"POST /api/v1/rounds/{id}/awards":                          {"admin"},
 	"GET /api/v1/awards/{id}":                                  {"admin", "unit"},

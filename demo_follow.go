@@ -13,6 +13,13 @@ import (
 	"leitai/storage"
 )
 
+// The responsible person of the demo's late project: its plan gives this
+// contact, so the reminder of the late report goes to this address.
+const (
+	DemoReminderContact = "刘芳"
+	DemoReminderEmail   = "liu.fang@example.org"
+)
+
 // seedFollow funds the best projects of the demo's published round and
 // puts one at every stage of the follow-through: signed and on track, a
 // late report, a mid-term check passed and its tranche paid, a report sent
@@ -96,6 +103,9 @@ func seedFollow(ctx context.Context, db *storage.DB, media *storage.MediaService
 		}}
 		if i == 1 {
 			plan.Milestones[1].DueOn = day(-10) // the late report
+			// Its responsible person is reminded by e-mail when SMTP is
+			// configured (the reminder round at start sends it).
+			plan.ContactName, plan.ContactEmail = DemoReminderContact, DemoReminderEmail
 		}
 		if _, err := follow.ProposePlan(ctx, unit, a.ID, plan); err != nil {
 			return step(err)

@@ -44,6 +44,49 @@ func TierByCode(list []AwardTier, code string) (AwardTier, bool) {
 	return AwardTier{}, false
 }
 
+// MaxAwardTiers caps an edition's tier list.
+const MaxAwardTiers = 20
+
+var tierCode = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,31}$`)
+
+// ValidateAwardTiers checks an edition's tier list, in order of rank: at
+// least one tier, at most MaxAwardTiers; each with a code (lower-case
+// letters, digits, "-" or "_", at most 32, unique) and a Chinese and an
+// English name (at most 50 and 100 characters, the Chinese unique). The
+// problems are named by field (tiers[i].code …).
+func ValidateAwardTiers(list []AwardTier) map[string]string {
+	fields := map[string]string{}
+	if len(list) == 0 {
+		fields["tiers"] = "at least one tier is required"
+	}
+	if len(list) > MaxAwardTiers {
+		fields["tiers"] = fmt.Sprintf("at most %d tiers", MaxAwardTiers)
+	}
+	codes, names := map[string]bool{}, map[string]bool{}
+	for i, t := range list {
+		at := fmt.Sprintf("tiers[%d].", i)
+		switch {
+		case !tierCode.MatchString(t.Code):
+			fields[at+"code"] = "lower-case letters, digits, - or _, at most 32"
+		case codes[t.Code]:
+			fields[at+"code"] = "listed twice"
+		}
+		codes[t.Code] = true
+		zh, en := strings.TrimSpace(t.NameZh), strings.TrimSpace(t.NameEn)
+		switch {
+		case zh == "" || utf8.RuneCountInString(zh) > 50:
+			fields[at+"name_zh"] = "required, at most 50 characters"
+		case names[zh]:
+			fields[at+"name_zh"] = "listed twice"
+		}
+		names[zh] = true
+		if en == "" || utf8.RuneCountInString(en) > 100 {
+			fields[at+"name_en"] = "required, at most 100 characters"
+		}
+	}
+	return fields
+}
+
 // AwardStatus is where a funded project stands.
 type AwardStatus string
 
@@ -73,6 +116,8 @@ type Award struct {
 	UnitName         string
 	CountyName       string
 	Tier             string
+	TierNameZh       string
+	TierNameEn       string
 	Rank             int
 	FundingFen       int64
 	SignedOn         string
@@ -666,15 +711,20 @@ type TrackerList struct {
 	Projects []TrackerProject
 	Editions []Choice
 	Counties []Choice
+	Tiers    []AwardTier
 }
 
 // NewTrackerList selects from all (every funded project, newest edition
-// first) what f keeps, and lists every edition and county of all once, in
-// order of first appearance.
+// first) what f keeps, and lists every edition, county and tier of all
+// once, in order of first appearance.
 func NewTrackerList(all []TrackerProject, f TrackerFilter) TrackerList {
-	l := TrackerList{Projects: []TrackerProject{}, Editions: []Choice{}, Counties: []Choice{}}
-	seenE, seenC := map[int64]bool{}, map[int64]bool{}
+	l := TrackerList{Projects: []TrackerProject{}, Editions: []Choice{}, Counties: []Choice{}, Tiers: []AwardTier{}}
+	seenE, seenC, seenT := map[int64]bool{}, map[int64]bool{}, map[string]bool{}
 	for _, p := range all {
+		if !seenT[p.Tier.Code] {
+			seenT[p.Tier.Code] = true
+			l.Tiers = append(l.Tiers, p.Tier)
+		}
 		if !seenE[p.EditionID] {
 			seenE[p.EditionID] = true
 			l.Editions = append(l.Editions, Choice{p.EditionID, p.EditionName})

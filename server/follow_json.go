@@ -46,10 +46,9 @@ type awardJSON struct {
 }
 
 func toAwardJSON(a models.AwardSummary) awardJSON {
-	t, _ := models.TierByCode(models.DefaultAwardTiers, a.Tier)
 	out := awardJSON{ID: a.ID, EditionID: a.EditionID, RoundID: a.RoundID, PublicationID: a.RoundID, ProjectID: a.ProjectID,
 		ProjectTitle: a.ProjectTitle, UnitID: a.UnitID, UnitName: a.UnitName, CountyName: a.CountyName, Tier: a.Tier,
-		TierNameZh: t.NameZh, TierNameEn: t.NameEn, Rank: a.Rank, FundingFen: a.FundingFen, AgreementMediaID: a.AgreementMediaID,
+		TierNameZh: a.TierNameZh, TierNameEn: a.TierNameEn, Rank: a.Rank, FundingFen: a.FundingFen, AgreementMediaID: a.AgreementMediaID,
 		Status: string(a.Status), StatusReason: a.StatusReason, RecoverFen: a.RecoverFen, Version: a.Version, CreatedAt: a.CreatedAt,
 		PlanStatus: a.PlanStatus, PaidFen: a.PaidFen, ApprovedFen: a.ApprovedFen, RemainingFen: a.RemainingFen(),
 		Done: a.Done, Total: a.Total}

@@ -119,14 +119,17 @@ func (s *handlers) tracker(c *fiber.Ctx) error {
 		return err
 	}
 	filter.Tier = c.Query("tier")
-	if filter.Tier != "" {
-		if _, ok := models.TierByCode(models.DefaultAwardTiers, filter.Tier); !ok {
-			return models.Invalid("unknown tier", map[string]string{"tier": "not a tier"})
-		}
+	if len(filter.Tier) > 32 {
+		return models.Invalid("unknown tier", map[string]string{"tier": "not a tier"})
 	}
 	list, err := f.Tracker(c.UserContext(), filter)
 	if err != nil {
 		return err
+	}
+	if filter.Tier != "" {
+		if _, ok := models.TierByCode(list.Tiers, filter.Tier); !ok {
+			return models.Invalid("unknown tier", map[string]string{"tier": "not a tier of any funded project"})
+		}
 	}
 	type choice struct {
 		ID   int64  `json:"id"`
@@ -144,7 +147,7 @@ func (s *handlers) tracker(c *fiber.Ctx) error {
 		out[i] = toTrackerJSON(p, false)
 	}
 	c.Set(fiber.HeaderCacheControl, "no-cache") // pages refetch when the live channel says it changed
-	return c.JSON(fiber.Map{"editions": choices(list.Editions), "counties": choices(list.Counties), "tiers": models.DefaultAwardTiers, "projects": out})
+	return c.JSON(fiber.Map{"editions": choices(list.Editions), "counties": choices(list.Counties), "tiers": list.Tiers, "projects": out})
 }
 
 func (s *handlers) trackerProject(c *fiber.Ctx) error {

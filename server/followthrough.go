@@ -21,6 +21,7 @@ import (
 // FollowService).
 type FollowThrough interface {
 	AwardTiers(ctx context.Context, editionID int64) ([]models.AwardTier, error)
+	SetAwardTiers(ctx context.Context, who models.Caller, editionID int64, list []models.AwardTier) ([]models.AwardTier, error)
 	CreateAwards(ctx context.Context, who models.Caller, roundID int64, in []models.AwardInput) ([]models.AwardDetail, error)
 	Awards(ctx context.Context, who models.User, editionID int64) ([]models.AwardSummary, error)
 	Award(ctx context.Context, who models.User, id int64) (models.AwardDetail, error)
@@ -84,6 +85,30 @@ func (s *handlers) awardTiers(c *fiber.Ctx) error {
 		return err
 	}
 	tiers, err := f.AwardTiers(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"tiers": tiers})
+}
+
+// setAwardTiers replaces an edition's tier list, in order of rank: 422
+// naming the field for a bad list, 409 when a tier in use is removed.
+func (s *handlers) setAwardTiers(c *fiber.Ctx) error {
+	f, err := s.follow()
+	if err != nil {
+		return err
+	}
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var req struct {
+		Tiers []models.AwardTier `json:"tiers"`
+	}
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	tiers, err := f.SetAwardTiers(c.UserContext(), callerOf(c), id, req.Tiers)
 	if err != nil {
 		return err
 	}
@@ -258,8 +283,7 @@ func (s *handlers) exportAwards(c *fiber.Ctx) error {
 		"节点 Milestone", "截止 Due", "进度 Flag", "报告 Report", "检查结论 Check", "拨付比例 Share %", "拨付状态 Tranche", "金额(元) Amount (yuan)",
 		"已拨(元) Paid (yuan)", "凭证 Reference", "拨付日期 Paid on"}}
 	for _, a := range list {
-		t, _ := models.TierByCode(models.DefaultAwardTiers, a.Tier)
-		head := []string{strconv.Itoa(a.Rank), a.ProjectTitle, a.UnitName, a.CountyName, t.NameZh, fen(a.FundingFen), string(a.Status)}
+		head := []string{strconv.Itoa(a.Rank), a.ProjectTitle, a.UnitName, a.CountyName, a.TierNameZh, fen(a.FundingFen), string(a.Status)}
 		if len(a.Milestones) == 0 {
 			rows = append(rows, append(head, "（方案未批准）", "", "", "", "", "", "", "", "", "", ""))
 			continue

@@ -20,6 +20,11 @@ type fakeFollow struct {
 	moveTranche  func(models.Caller, int64, int, models.TrancheAction, models.TrancheInput) (models.AwardDetail, error)
 	tracker      func(models.TrackerFilter) (models.TrackerList, error)
 	trackerPhoto func(int64) (string, error)
+	setTiers     func(models.Caller, int64, []models.AwardTier) ([]models.AwardTier, error)
+}
+
+func (f *fakeFollow) SetAwardTiers(_ context.Context, who models.Caller, id int64, list []models.AwardTier) ([]models.AwardTier, error) {
+	return f.setTiers(who, id, list)
 }
 
 func (f *fakeFollow) CreateAwards(_ context.Context, who models.Caller, id int64, in []models.AwardInput) ([]models.AwardDetail, error) {
@@ -63,7 +68,7 @@ func (p photoBytes) OpenObject(_ context.Context, key string) ([]byte, string, e
 }
 
 func TestFollowThroughHandlers(t *testing.T) {
-	detail := models.AwardDetail{AwardSummary: models.AwardSummary{Award: models.Award{ID: 9, Tier: "top10", FundingFen: 1000, Status: models.AwardActive}}}
+	detail := models.AwardDetail{AwardSummary: models.AwardSummary{Award: models.Award{ID: 9, Tier: "top10", TierNameZh: "十大项目", TierNameEn: "Top Ten Project", FundingFen: 1000, Status: models.AwardActive}}}
 	tests := []struct {
 		name, method, path, role, body string
 		fake                           fakeFollow
@@ -106,9 +111,28 @@ func TestFollowThroughHandlers(t *testing.T) {
 					t.Errorf("Tracker(%+v)", f)
 				}
 				return models.TrackerList{Projects: []models.TrackerProject{{AwardID: 9, EditionID: 2, Title: "网格", Photos: []models.TrackerPhoto{{MediaID: 44}}}},
-					Editions: []models.Choice{{ID: 2, Name: "2026年度"}, {ID: 1, Name: "2025年度"}}}, nil
-			}}, wantStatus: 200, wantBody: []string{`"url":"/api/v1/tracker/photos/44"`, `"project_title":"网格"`, `{"id":1,"name":"2025年度"}`, `"counties":[]`}},
-		{name: "tracker: an unknown tier", method: "GET", path: "/api/v1/tracker?tier=gold", wantStatus: 422},
+					Editions: []models.Choice{{ID: 2, Name: "2026年度"}, {ID: 1, Name: "2025年度"}}, Tiers: []models.AwardTier{{Code: "top10", NameZh: "十大项目"}}}, nil
+			}}, wantStatus: 200, wantBody: []string{`"url":"/api/v1/tracker/photos/44"`, `"project_title":"网格"`, `{"id":1,"name":"2025年度"}`, `"counties":[]`,
+				`"tiers":[{"code":"top10","name_zh":"十大项目"`}},
+		// Tiers are per edition: a tier no funded project has is refused.
+		{name: "tracker: an unknown tier", method: "GET", path: "/api/v1/tracker?tier=gold",
+			fake: fakeFollow{tracker: func(f models.TrackerFilter) (models.TrackerList, error) {
+				return models.TrackerList{Tiers: []models.AwardTier{{Code: "top10", NameZh: "十大项目"}}}, nil
+			}}, wantStatus: 422, wantBody: []string{`"tier"`}},
+		{name: "tiers: the list reaches storage with the caller", method: "PUT", path: "/api/v1/editions/5/award-tiers", role: "admin",
+			body: `{"tiers":[{"code":"gold","name_zh":"金奖","name_en":"Gold"}]}`,
+			fake: fakeFollow{setTiers: func(who models.Caller, id int64, list []models.AwardTier) ([]models.AwardTier, error) {
+				if who.Actor.Name != "fin1" || id != 5 || len(list) != 1 || list[0].Code != "gold" {
+					t.Errorf("SetAwardTiers(%+v, %d, %+v)", who, id, list)
+				}
+				return list, nil
+			}}, wantStatus: 200, wantBody: []string{`"name_zh":"金奖"`}},
+		{name: "tiers: removing one in use is 409", method: "PUT", path: "/api/v1/editions/5/award-tiers", role: "admin", body: `{"tiers":[]}`,
+			fake: fakeFollow{setTiers: func(models.Caller, int64, []models.AwardTier) ([]models.AwardTier, error) {
+				return nil, models.Errorf(models.KindConflict, "the tier \"top10\" is used")
+			}}, wantStatus: 409},
+		{name: "tiers: a unit is refused", method: "PUT", path: "/api/v1/editions/5/award-tiers", role: "unit", body: `{"tiers":[]}`, wantStatus: 403},
+		{name: "tiers: signed out", method: "PUT", path: "/api/v1/editions/5/award-tiers", body: `{"tiers":[]}`, wantStatus: 401},
 		{name: "tracker: a bad edition", method: "GET", path: "/api/v1/tracker?edition=-1", wantStatus: 422},
 		{name: "tracker photo: the bytes, cached for good", method: "GET", path: "/api/v1/tracker/photos/44",
 			fake:       fakeFollow{trackerPhoto: func(id int64) (string, error) { return "thumb/44", nil }},

@@ -155,6 +155,7 @@ func (s *handlers) routes(app *fiber.App) *router {
 	// its own awards; the unit files plans and reports, the organisers
 	// decide and pay, assigned experts grade the checks.
 	r.get(v1+"/editions/:id/award-tiers", publicAccess, s.awardTiers)
+	r.put(v1+"/editions/:id/award-tiers", adminsOnly, s.setAwardTiers)
 	r.get(v1+"/editions/:id/awards", unitsAndAdmins, s.listAwards)
 	r.get(v1+"/editions/:id/awards/export", adminsOnly, s.exportAwards)
 	r.get(v1+"/unit-flags", adminsOnly, s.unitFlags)

@@ -15,13 +15,90 @@ import (
 	"leitai/models"
 )
 
-// AwardTiers is an edition's tier list.
+// AwardTiers is an edition's tier list, in order of rank: its own, or the
+// default list (models.DefaultAwardTiers) while it sets none.
 func (s *FollowService) AwardTiers(ctx context.Context, editionID int64) ([]models.AwardTier, error) {
-	var e editionRow
-	if err := s.db.gorm.WithContext(ctx).Select("id").Take(&e, editionID).Error; err != nil {
+	tiers, err := tiersOf(s.db.gorm.WithContext(ctx), editionID)
+	if err != nil {
 		return nil, fmt.Errorf("edition %d: %w", editionID, mapError(err))
 	}
-	return models.DefaultAwardTiers, nil
+	return tiers, nil
+}
+
+// decodeTiers reads an edition's award_tiers column.
+func decodeTiers(raw string) []models.AwardTier {
+	var list []models.AwardTier
+	if raw == "" || json.Unmarshal([]byte(raw), &list) != nil || len(list) == 0 {
+		return models.DefaultAwardTiers
+	}
+	return list
+}
+
+// tiersOf loads an edition's tier list inside tx.
+func tiersOf(tx *gorm.DB, editionID int64) ([]models.AwardTier, error) {
+	var e editionRow
+	if err := tx.Select("id", "award_tiers").Take(&e, editionID).Error; err != nil {
+		return nil, err
+	}
+	return decodeTiers(e.AwardTiers), nil
+}
+
+// lockTiers loads an edition's tier list inside tx, holding the edition's
+// row on PostgreSQL until tx ends (SQLite has one writer at a time), so a
+// tier is never removed while an award takes it.
+func (s *FollowService) lockTiers(tx *gorm.DB, editionID int64) ([]models.AwardTier, error) {
+	if s.db.dialect == Postgres {
+		if err := tx.Exec("SELECT id FROM editions WHERE id = ? FOR UPDATE", editionID).Error; err != nil {
+			return nil, err
+		}
+	}
+	return tiersOf(tx, editionID)
+}
+
+// SetAwardTiers replaces an edition's tier list (add, rename, reorder,
+// remove). A tier that awards of the edition use cannot be removed (409,
+// naming it); its code stays while its names may change. Audited with the
+// lists before and after.
+func (s *FollowService) SetAwardTiers(ctx context.Context, who models.Caller, editionID int64, list []models.AwardTier) ([]models.AwardTier, error) {
+	clean := make([]models.AwardTier, len(list))
+	for i, t := range list {
+		clean[i] = models.AwardTier{Code: strings.TrimSpace(t.Code), NameZh: strings.TrimSpace(t.NameZh), NameEn: strings.TrimSpace(t.NameEn)}
+	}
+	if fields := models.ValidateAwardTiers(clean); len(fields) > 0 {
+		return nil, models.Invalid("the tier list has problems", fields)
+	}
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		before, err := s.lockTiers(tx, editionID)
+		if err != nil {
+			return err
+		}
+		var used []string
+		if err := tx.Model(&awardRow{}).Where("edition_id = ?", editionID).Distinct().Order("tier").Pluck("tier", &used).Error; err != nil {
+			return err
+		}
+		for _, code := range used {
+			if _, ok := models.TierByCode(clean, code); !ok {
+				name := code
+				if t, ok := models.TierByCode(before, code); ok {
+					name = t.NameZh
+				}
+				return models.Errorf(models.KindConflict, "the tier %q (%s) is used by awards of this edition and cannot be removed", code, name)
+			}
+		}
+		b, err := json.Marshal(clean)
+		if err != nil {
+			return err
+		}
+		if err := tx.Model(&editionRow{}).Where("id = ?", editionID).Update("award_tiers", string(b)).Error; err != nil {
+			return err
+		}
+		return s.db.appendAudit(tx, models.AuditRecord{Actor: who.Actor, Action: "edition.award_tiers", Entity: "edition",
+			EntityID: idString(editionID), Before: map[string]any{"tiers": before}, After: map[string]any{"tiers": clean}})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("award tiers of edition %d: %w", editionID, mapError(err))
+	}
+	return clean, nil
 }
 
 // CreateAwards turns projects of a published round's ranking into awards:
@@ -50,6 +127,10 @@ func (s *FollowService) CreateAwards(ctx context.Context, who models.Caller, rou
 		if err := json.Unmarshal([]byte(pub.Results), &ranking); err != nil {
 			return fmt.Errorf("round %d publication: %w", roundID, err)
 		}
+		tiers, err := s.lockTiers(tx, round.EditionID)
+		if err != nil {
+			return err
+		}
 		rankOf := map[int64]int{}
 		for _, e := range ranking {
 			if id, err := strconv.ParseInt(e.ProjectID, 10, 64); err == nil {
@@ -72,7 +153,7 @@ func (s *FollowService) CreateAwards(ctx context.Context, who models.Caller, rou
 				fields[at+"project_id"] = "listed twice"
 			}
 			seen[a.ProjectID] = true
-			if _, ok := models.TierByCode(models.DefaultAwardTiers, a.Tier); !ok {
+			if _, ok := models.TierByCode(tiers, a.Tier); !ok {
 				fields[at+"tier"] = "not a tier of this edition"
 			}
 			if msg := models.ValidateFunding(a.FundingFen); msg != "" {
@@ -221,7 +302,11 @@ func (s *FollowService) UpdateAward(ctx context.Context, who models.Caller, id i
 		fields := map[string]string{}
 		ch.Reason = strings.TrimSpace(ch.Reason)
 		if ch.Tier != nil {
-			if _, ok := models.TierByCode(models.DefaultAwardTiers, *ch.Tier); !ok {
+			tiers, err := s.lockTiers(tx, a.EditionID)
+			if err != nil {
+				return err
+			}
+			if _, ok := models.TierByCode(tiers, *ch.Tier); !ok {
 				fields["tier"] = "not a tier of this edition"
 			}
 		}

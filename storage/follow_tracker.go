@@ -103,7 +103,7 @@ func (s *FollowService) trackerViews(tx *gorm.DB, rows []awardRow, now time.Time
 	out := make([]models.TrackerProject, 0, len(rows))
 	for _, a := range rows {
 		v := d.view(a, now, s.loc)
-		tier, _ := models.TierByCode(models.DefaultAwardTiers, a.Tier)
+		tier := d.tier(a.EditionID, a.Tier)
 		countyID, _ := countyOf(d.tree, a.UnitID)
 		p := models.TrackerProject{AwardID: a.ID, EditionID: a.EditionID, EditionName: editions[a.EditionID], Title: v.ProjectTitle,
 			UnitName: v.UnitName, CountyID: countyID, CountyName: v.CountyName, Tier: tier, Status: v.Status, Done: v.Done,

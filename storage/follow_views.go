@@ -22,13 +22,14 @@ type followData struct {
 	adoptions map[int64][]models.Adoption
 	mentors   map[int64][]models.Mentor
 	visits    map[int64][]models.MentorVisit
+	tiers     map[int64][]models.AwardTier // per edition
 }
 
 func loadFollowData(tx *gorm.DB, awards []awardRow, withHistory bool) (followData, error) {
 	d := followData{titles: map[int64]string{}, plans: map[int64][]models.Plan{}, reports: map[int64]map[int]models.Report{},
 		tranches: map[int64]map[int]models.Tranche{}, checks: map[int64]map[int]models.Check{},
 		versions: map[int64][]models.AwardVersion{}, adoptions: map[int64][]models.Adoption{},
-		mentors: map[int64][]models.Mentor{}, visits: map[int64][]models.MentorVisit{}}
+		mentors: map[int64][]models.Mentor{}, visits: map[int64][]models.MentorVisit{}, tiers: map[int64][]models.AwardTier{}}
 	units, err := listUnits(tx)
 	if err != nil {
 		return d, err
@@ -39,8 +40,19 @@ func loadFollowData(tx *gorm.DB, awards []awardRow, withHistory bool) (followDat
 	}
 	ids := make([]int64, len(awards))
 	pids := make([]int64, len(awards))
+	var eids []int64
 	for i, a := range awards {
 		ids[i], pids[i] = a.ID, a.ProjectID
+		if !slices.Contains(eids, a.EditionID) {
+			eids = append(eids, a.EditionID)
+		}
+	}
+	var editions []editionRow
+	if err := tx.Select("id", "award_tiers").Where("id IN ?", eids).Find(&editions).Error; err != nil {
+		return d, err
+	}
+	for _, e := range editions {
+		d.tiers[e.ID] = decodeTiers(e.AwardTiers)
 	}
 	var projects []struct {
 		ID    int64
@@ -186,6 +198,19 @@ func inForce(plans []models.Plan) (models.Plan, bool) {
 	return models.Plan{}, false
 }
 
+// tier is the named tier code of an edition (the code itself as its
+// name should the list not have it).
+func (d followData) tier(editionID int64, code string) models.AwardTier {
+	list, ok := d.tiers[editionID]
+	if !ok {
+		list = models.DefaultAwardTiers
+	}
+	if t, ok := models.TierByCode(list, code); ok {
+		return t
+	}
+	return models.AwardTier{Code: code, NameZh: code, NameEn: code}
+}
+
 // view computes an award's detail from d at now in loc.
 func (d followData) view(a awardRow, now time.Time, loc *time.Location) models.AwardDetail {
 	award := a.model()
@@ -194,6 +219,8 @@ func (d followData) view(a awardRow, now time.Time, loc *time.Location) models.A
 		award.UnitName = u.Name
 	}
 	_, award.CountyName = countyOf(d.tree, a.UnitID)
+	tier := d.tier(a.EditionID, a.Tier)
+	award.TierNameZh, award.TierNameEn = tier.NameZh, tier.NameEn
 	out := models.AwardDetail{AwardSummary: models.AwardSummary{Award: award, PlanStatus: "none"},
 		PlanVersions: d.plans[a.ID], History: d.versions[a.ID], Adoptions: d.adoptions[a.ID],
 		Mentors: d.mentors[a.ID], Visits: d.visits[a.ID]}

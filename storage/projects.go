@@ -25,6 +25,7 @@ type editionRow struct {
 	GraceMinutes int
 	QuotaPerUnit int
 	Status       string
+	AwardTiers   string
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
 }

@@ -45,6 +45,8 @@ func TestStorage(t *testing.T) {
 		{"the score save's conflict check agrees with the whole tree", testConflictChains},
 		{"follow-through: awards, plans, reports, checks, tranches, tracker", testFollowThrough},
 		{"follow-through reminders: once each, over SMTP, across instances", testFollowReminders},
+		{"follow-through: award tiers per edition", testAwardTiers},
+		{"follow-through: the rules the walk-through does not reach", testFollowRules},
 		{"a unit deletes its own never-submitted draft", testDeleteDraft},
 		{"notifications: written with their change, read by their user, e-mailed once each", testNotifications},
 		{"review gaps: admin conflicts, moving one project, the holiday calendar and the 公示 window", testReviewGaps},

@@ -41,8 +41,9 @@ before(async () => {
   if (!process.env.LEITAI_BIN) throw new Error('LEITAI_BIN must name the leitai binary (scripts/e2e.sh sets it).')
   const binary = process.env.LEITAI_BIN.startsWith('/') ? process.env.LEITAI_BIN : join(process.cwd(), '..', process.env.LEITAI_BIN)
   dir = await mkdtemp(join(tmpdir(), 'leitai-follow-'))
-  // Its own SQLite store and local media, whatever mode the suite runs in.
-  const env = { ...process.env, LEITAI_DATABASE_URL: '', LEITAI_S3_ENDPOINT: '', LEITAI_DATA_DIR: join(dir, 'data') }
+  // Its own SQLite store and local media, whatever mode the suite runs in; no e-mail (the demo's late
+  // reminder is follow_mail.test.mjs's, which counts it in the suite's Mailpit).
+  const env = { ...process.env, LEITAI_SMTP_URL: '', LEITAI_DATABASE_URL: '', LEITAI_S3_ENDPOINT: '', LEITAI_DATA_DIR: join(dir, 'data') }
   const port = await freePort()
   base = `http://127.0.0.1:${port}`
   demo = JSON.parse(

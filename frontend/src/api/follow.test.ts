@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { addDays, defaultPlan, fenToYuan, flagType, formatFen, progressPercent, releasedPercent, sharesOK, sharesTotal, splitFen, trackerQuery, yuanToFen } from './follow'
+import { addDays, defaultPlan, exportURL, fenToYuan, newTierCode, flagType, formatFen, progressPercent, releasedPercent, sharesOK, sharesTotal, splitFen, trackerQuery, yuanToFen } from './follow'
 
 describe('yuan ↔ fen', () => {
   test('parses yuan strings to integer fen', () => {
@@ -72,5 +72,22 @@ describe('labels and percentages', () => {
   test('tracker query', () => {
     expect(trackerQuery({})).toBe('')
     expect(trackerQuery({ edition: 2, county: null, tier: 'top10' })).toBe('?edition=2&tier=top10')
+  })
+})
+
+describe('award tiers and the export', () => {
+  test('an added tier gets the first free code, whatever the others are called', () => {
+    expect(newTierCode([])).toBe('tier-1')
+    expect(newTierCode([{ code: 'top10', name_zh: '十大项目', name_en: 'Top Ten' }])).toBe('tier-1')
+    expect(
+      newTierCode([
+        { code: 'tier-1', name_zh: '甲', name_en: 'A' },
+        { code: 'tier-3', name_zh: '丙', name_en: 'C' },
+      ]),
+    ).toBe('tier-2')
+  })
+  test('the implementation status export is the edition’s spreadsheet', () => {
+    expect(exportURL(7)).toBe('/api/v1/editions/7/awards/export?format=xlsx')
+    expect(exportURL(7, 'csv')).toBe('/api/v1/editions/7/awards/export?format=csv')
   })
 })

@@ -160,12 +160,28 @@ export interface AwardVersion {
   at: string
 }
 
+export interface Mentor {
+  expert_id: number
+  name: string
+}
+
+export interface MentorVisit {
+  id: number
+  expert_id: number
+  name: string
+  visited_on: string
+  notes: string
+  created_at: string
+}
+
 export interface AwardDetail extends Award {
   plan: Plan | null
   plan_versions: Plan[]
   milestones: Milestone[]
   history: AwardVersion[]
   adoptions: Adoption[]
+  mentors: Mentor[]
+  visits: MentorVisit[]
 }
 
 export interface AwardInput {
@@ -237,6 +253,49 @@ export async function awardTiers(editionID: number, options?: RequestOptions): P
   return (await api.get<{ tiers: AwardTier[] | null }>(`/api/v1/editions/${editionID}/award-tiers`, options)).tiers ?? []
 }
 
+/** setAwardTiers replaces an edition's tier list, in order of rank (409 when a tier in use is removed). */
+export async function setAwardTiers(editionID: number, tiers: AwardTier[], options?: RequestOptions): Promise<AwardTier[]> {
+  return (await api.put<{ tiers: AwardTier[] | null }>(`/api/v1/editions/${editionID}/award-tiers`, { tiers }, options)).tiers ?? []
+}
+
+/** newTierCode is a code for an added tier: "tier-N" with the smallest N no tier of list has. */
+export function newTierCode(list: readonly AwardTier[]): string {
+  for (let n = 1; ; n++) {
+    const code = `tier-${n}`
+    if (!list.some((t) => t.code === code)) return code
+  }
+}
+
+/** exportURL is the edition's implementation status as a spreadsheet (one row per milestone). */
+export function exportURL(editionID: number, format: 'xlsx' | 'csv' = 'xlsx'): string {
+  return `/api/v1/editions/${editionID}/awards/export?format=${format}`
+}
+
+/** assignMentor makes an expert the project's mentor (导师); conflicts are refused with the reason. */
+export function assignMentor(id: number, expertID: number, options?: RequestOptions): Promise<AwardDetail> {
+  return detail(api.post<AwardDetail>(`/api/v1/awards/${id}/mentors`, { expert_id: expertID }, options))
+}
+
+export interface MentoredAward extends Award {
+  visits: MentorVisit[]
+}
+
+/** mentoring lists the projects the signed-in expert mentors, with their visits. */
+export async function mentoring(options?: RequestOptions): Promise<MentoredAward[]> {
+  const list = (await api.get<{ awards: MentoredAward[] | null }>('/api/v1/mentoring', options)).awards ?? []
+  return list.map((a) => ({ ...a, visits: a.visits ?? [] }))
+}
+
+/** logVisit records the mentor's visit (date, notes). */
+export function logVisit(id: number, visitedOn: string, notes: string, options?: RequestOptions): Promise<MentorVisit> {
+  return api.post<MentorVisit>(`/api/v1/awards/${id}/visits`, { visited_on: visitedOn, notes }, options)
+}
+
+/** addAdoption records another unit that took the project up (推广). */
+export function addAdoption(id: number, input: { unit_id: number; adopted_on: string; evidence: string }, options?: RequestOptions): Promise<AwardDetail> {
+  return detail(api.post<AwardDetail>(`/api/v1/awards/${id}/adoptions`, input, options))
+}
+
 export async function listAwards(editionID: number, options?: RequestOptions): Promise<Award[]> {
   return (await api.get<{ awards: Award[] | null }>(`/api/v1/editions/${editionID}/awards`, options)).awards ?? []
 }
@@ -247,7 +306,7 @@ export async function createAwards(roundID: number, awards: AwardInput[], option
 }
 
 function normalise(d: AwardDetail): AwardDetail {
-  return { ...d, plan_versions: d.plan_versions ?? [], milestones: d.milestones ?? [], history: d.history ?? [], adoptions: d.adoptions ?? [] }
+  return { ...d, plan_versions: d.plan_versions ?? [], milestones: d.milestones ?? [], history: d.history ?? [], adoptions: d.adoptions ?? [], mentors: d.mentors ?? [], visits: d.visits ?? [] }
 }
 
 async function detail(p: Promise<AwardDetail>): Promise<AwardDetail> {

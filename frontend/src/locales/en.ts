@@ -361,6 +361,7 @@ const en: MessageSchema = {
       edition_calendar: 'Set the holiday calendar',
       edition_create: 'Created an edition',
       edition_update: 'Changed an edition',
+      edition_award_tiers: 'Changed the edition’s award tiers',
       live_create: 'Created a live event',
       live_draw: 'Drew the order',
       live_finish: 'Finished the event',

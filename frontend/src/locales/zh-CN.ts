@@ -353,6 +353,7 @@ const zhCN = {
       edition_calendar: '设置节假日与调休',
       edition_create: '创建届次',
       edition_update: '修改届次',
+      edition_award_tiers: '修改届次奖项等次',
       live_create: '创建现场活动',
       live_draw: '抽签定序',
       live_finish: '结束比赛',

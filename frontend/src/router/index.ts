@@ -75,6 +75,7 @@ const routes: RouteRecordRaw[] = [
         meta: { titleKey: 'follow.portal.title', role: 'unit' },
       },
       { path: 'checks', name: 'checks', component: () => import('@/views/follow/ChecksList.vue'), meta: { titleKey: 'follow.checks.title', role: 'expert' } },
+      { path: 'mentoring', name: 'mentoring', component: () => import('@/views/follow/MentoringView.vue'), meta: { titleKey: 'follow.mentoring.title', role: 'expert' } },
       {
         path: 'checks/:id(\\d+)',
         name: 'check-grade',
