@@ -61,8 +61,8 @@ func testEditionFigures(t *testing.T, db *DB) {
 	p2 := seed(e.ID, jiangbei, "平安建设", true)
 	p3 := seed(e.ID, huicheng, "基层治理", true)
 	p4 := seed(e.ID, luoyang, "基层治理", true)
-	seed(e.ID, minzheng, "法治建设", true) // awaits the check
-	seed(e.ID, luoyang, "社区服务", false) // a draft: not a submission
+	seed(e.ID, minzheng, "法治建设", true)    // awaits the check
+	seed(e.ID, luoyang, "社区服务", false)    // a draft: not a submission
 	seed(other.ID, luoyang, "社区服务", true) // another edition
 	if _, err := db.SetEligibility(ctx, cli, []int64{p1, p2, p4}, true, ""); err != nil {
 		t.Fatal(err)
