@@ -80,6 +80,10 @@ type Deps struct {
 	Returns       ProjectReturner
 	Notifications Notifications
 	Photos        PhotoStore
+	// Visits are the site visits of 复审 (visits.go); EditionFigures the
+	// office's overview of an edition.
+	Visits         SiteVisits
+	EditionFigures EditionFigures
 	// Clock is "now" for the handlers (nil: time.Now), so that a test can
 	// set the day.
 	Clock func() time.Time

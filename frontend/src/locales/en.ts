@@ -417,6 +417,7 @@ const en: MessageSchema = {
       score_live: 'Judge scored live',
       score_on_behalf: "Entered a score on a judge's behalf",
       score_submit: 'Submitted a score',
+      visit_save: 'Recorded a site visit',
     },
     entities: {
       user: 'User',
@@ -428,6 +429,7 @@ const en: MessageSchema = {
       project: 'Project',
       round: 'Round',
       score: 'Score',
+      site_visit: 'Site visit',
     },
   },
   fieldErrors: {
