@@ -232,6 +232,7 @@ func serve(ctx context.Context, cfg Config, ln net.Listener, stdout, stderr io.W
 		deps.Files = files
 	}
 	deps.Media, deps.Uploads, deps.ReviewFiles = media, media, media
+	deps.Visits, deps.EditionFigures = media, db
 	follow := storage.NewFollowService(db, cfg.Location)
 	deps.Follow, deps.Photos, deps.Drafts = follow, media, media
 	sender, err := mail.Parse(cfg.SMTPURL, cfg.SMTPFrom)

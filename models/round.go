@@ -163,7 +163,10 @@ type Round struct {
 	Trim         int
 	KeyCriterion string
 	Blind        bool
-	Status       RoundStatus
+	// SiteVisits lets the round's experts record site visits (实地考察,
+	// usually in 复审); it may change until the round is published.
+	SiteVisits bool
+	Status     RoundStatus
 }
 
 // transitions lists the allowed status changes. A closed round may reopen
@@ -245,6 +248,12 @@ func (r Round) Validate() error {
 	}
 	if r.Kind == RoundLive && r.Method != "mean" && r.Method != "trimmed_mean" {
 		f["method"] = "a live round aggregates with mean or trimmed_mean only (a revealed score must never move)"
+	}
+	if r.SiteVisits && r.Kind == RoundLive {
+		f["site_visits"] = "site visits belong to an online round (复审), not to the live final"
+	}
+	if r.SiteVisits && r.Blind {
+		f["site_visits"] = "a visit names the unit: a blind round cannot record site visits"
 	}
 	if r.Method == "trimmed_mean" && r.Trim < 1 || r.Method != "trimmed_mean" && r.Trim != 0 || r.Trim > 5 {
 		f["trim"] = "1–5 for trimmed_mean, 0 otherwise"

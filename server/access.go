@@ -47,6 +47,10 @@ var (
 	// unitsAndAdmins may reach project routes; storage then narrows a unit
 	// to its own projects (others are not found).
 	unitsAndAdmins = access{roles: []models.Role{models.RoleUnit, models.RoleAdmin}}
+	// uploaders may follow an upload they started: units and admins for
+	// projects, experts for their site-visit photos (storage narrows
+	// each to their own).
+	uploaders = access{roles: []models.Role{models.RoleUnit, models.RoleAdmin, models.RoleExpert}}
 )
 
 // rule is one row of the route table, kept for the access test and docs.

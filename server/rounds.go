@@ -57,6 +57,7 @@ type roundJSON struct {
 	Trim                int                `json:"trim"`
 	KeyCriterion        string             `json:"key_criterion"`
 	Blind               bool               `json:"blind"`
+	SiteVisits          bool               `json:"site_visits"`
 	Status              models.RoundStatus `json:"status"`
 }
 
@@ -73,7 +74,7 @@ func toRoundJSON(r models.Round) roundJSON {
 	return roundJSON{ID: r.ID, EditionID: r.EditionID, Name: r.Name, Order: r.Order, Kind: r.Kind, OpensAt: r.OpensAt,
 		ClosesAt: r.ClosesAt, Rubric: toRubricJSON(r.Rubric), RubricTotal: judging.Points(r.Rubric.Total()),
 		ReviewersPerProject: r.ReviewersPerProject, Method: r.Method, Trim: r.Trim, KeyCriterion: r.KeyCriterion,
-		Blind: r.Blind, Status: r.Status}
+		Blind: r.Blind, SiteVisits: r.SiteVisits, Status: r.Status}
 }
 
 // roundRequest creates or changes a round; without a rubric the default
@@ -89,6 +90,7 @@ type roundRequest struct {
 	Trim                int              `json:"trim"`
 	KeyCriterion        string           `json:"key_criterion"`
 	Blind               bool             `json:"blind"`
+	SiteVisits          bool             `json:"site_visits"`
 }
 
 func (r roundRequest) round() models.Round {
@@ -107,7 +109,7 @@ func (r roundRequest) round() models.Round {
 		key = rubric[0].Key
 	}
 	return models.Round{Name: r.Name, Kind: r.Kind, OpensAt: r.OpensAt, ClosesAt: r.ClosesAt, Rubric: rubric,
-		ReviewersPerProject: r.ReviewersPerProject, Method: r.Method, Trim: r.Trim, KeyCriterion: key, Blind: r.Blind}
+		ReviewersPerProject: r.ReviewersPerProject, Method: r.Method, Trim: r.Trim, KeyCriterion: key, Blind: r.Blind, SiteVisits: r.SiteVisits}
 }
 
 func (s *handlers) listRounds(c *fiber.Ctx) error {

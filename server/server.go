@@ -85,6 +85,10 @@ type Deps struct {
 	Gaps ReviewGaps
 	// Redactions are blind rounds' redacted copies (blind.go).
 	Redactions Redactions
+	// Visits are the site visits of 复审 (visits.go); EditionFigures the
+	// office's overview of an edition.
+	Visits         SiteVisits
+	EditionFigures EditionFigures
 	// Clock is "now" for the handlers (nil: time.Now), so that a test can
 	// set the day.
 	Clock func() time.Time

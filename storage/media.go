@@ -114,6 +114,11 @@ func (s *MediaService) loadMedia(tx *gorm.DB, user models.User, id int64) (media
 	if _, _, err := s.db.projectScope(tx, user, row.ProjectID); err != nil {
 		return row, models.Errorf(models.KindNotFound, "no media %d", id)
 	}
+	// Site-visit photos are the panel's: the project's unit never sees
+	// them (the panel reads them through the visits).
+	if row.Purpose == MediaPurposeVisit && !user.HasRole(models.RoleAdmin) {
+		return row, models.Errorf(models.KindNotFound, "no media %d", id)
+	}
 	return row, nil
 }
 

@@ -62,17 +62,22 @@ func (db *DB) projectForChange(tx *gorm.DB, user models.User, projectID int64, n
 const MediaPurposeApplication = "application"
 
 func uploadPurpose(p string) string {
-	if p == MediaPurposeFollow {
-		return MediaPurposeFollow
+	if p == MediaPurposeFollow || p == MediaPurposeVisit {
+		return p
 	}
 	return MediaPurposeApplication
 }
 
 // projectForUpload loads a project the user may add files to: for the
-// application, a project they may change (projectForChange); for evidence
+// application, a project they may change (projectForChange); for site-visit
+// photos, a project assigned to the expert in an open round that records
+// visits (visitUploadScope); for evidence
 // of progress, a project of theirs with an award in force (not terminated
 // or completed), whatever the edition's window.
 func (db *DB) projectForUpload(tx *gorm.DB, user models.User, projectID int64, purpose string, now time.Time, loc *time.Location) (models.Project, error) {
+	if purpose == MediaPurposeVisit {
+		return db.visitUploadScope(tx, user, projectID, now)
+	}
 	if purpose != MediaPurposeFollow {
 		p, _, err := db.projectForChange(tx, user, projectID, now, loc)
 		return p, err

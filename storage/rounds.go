@@ -33,6 +33,7 @@ type roundRow struct {
 	TrimCount           int
 	KeyCriterion        string
 	Blind               bool
+	SiteVisits          bool
 	Status              string
 	AssignmentSeed      int64
 	CreatedAt           time.Time
@@ -60,7 +61,7 @@ func (r roundRow) model() models.Round {
 	}
 	return models.Round{ID: r.ID, EditionID: r.EditionID, Name: r.Name, Order: r.Ord, Kind: models.RoundKind(r.Kind),
 		OpensAt: r.OpensAt.UTC(), ClosesAt: r.ClosesAt.UTC(), Rubric: rubric, ReviewersPerProject: r.ReviewersPerProject,
-		Method: r.Method, Trim: r.TrimCount, KeyCriterion: r.KeyCriterion, Blind: r.Blind, Status: models.RoundStatus(r.Status)}
+		Method: r.Method, Trim: r.TrimCount, KeyCriterion: r.KeyCriterion, Blind: r.Blind, SiteVisits: r.SiteVisits, Status: models.RoundStatus(r.Status)}
 }
 
 func (r *roundRow) set(m models.Round) {
@@ -71,7 +72,7 @@ func (r *roundRow) set(m models.Round) {
 	b, _ := json.Marshal(stored)
 	r.Name, r.Kind, r.OpensAt, r.ClosesAt = strings.TrimSpace(m.Name), string(m.Kind), m.OpensAt.UTC(), m.ClosesAt.UTC()
 	r.Rubric, r.ReviewersPerProject, r.Method, r.TrimCount = string(b), m.ReviewersPerProject, m.Method, m.Trim
-	r.KeyCriterion, r.Blind = m.KeyCriterion, m.Blind
+	r.KeyCriterion, r.Blind, r.SiteVisits = m.KeyCriterion, m.Blind, m.SiteVisits
 }
 
 type roundProjectRow struct {
@@ -83,7 +84,7 @@ func (roundProjectRow) TableName() string { return "round_projects" }
 
 func roundAudit(r models.Round) map[string]any {
 	return map[string]any{"name": r.Name, "order": r.Order, "kind": r.Kind, "status": r.Status, "method": r.Method,
-		"trim": r.Trim, "key_criterion": r.KeyCriterion, "reviewers_per_project": r.ReviewersPerProject, "blind": r.Blind,
+		"trim": r.Trim, "key_criterion": r.KeyCriterion, "reviewers_per_project": r.ReviewersPerProject, "blind": r.Blind, "site_visits": r.SiteVisits,
 		"opens_at": r.OpensAt.Format(time.RFC3339), "closes_at": r.ClosesAt.Format(time.RFC3339), "rubric_total": r.Rubric.Total()}
 }
 
@@ -184,6 +185,9 @@ func (db *DB) UpdateRound(ctx context.Context, actor models.Actor, id int64, in 
 		}
 		next := before
 		next.OpensAt, next.ClosesAt = in.OpensAt, in.ClosesAt
+		// Site visits do not touch the scores: they may change until
+		// the round is published.
+		next.SiteVisits = in.SiteVisits
 		if before.Status == models.RoundDraft {
 			next = in
 			next.ID, next.EditionID, next.Order, next.Status = before.ID, before.EditionID, before.Order, before.Status
@@ -196,7 +200,7 @@ func (db *DB) UpdateRound(ctx context.Context, actor models.Actor, id int64, in 
 		out.set(next)
 		out.UpdatedAt = time.Now().UTC()
 		if err := tx.Model(&out).Select("name", "kind", "opens_at", "closes_at", "rubric", "reviewers_per_project", "method",
-			"trim_count", "key_criterion", "blind", "updated_at").Updates(&out).Error; err != nil {
+			"trim_count", "key_criterion", "blind", "site_visits", "updated_at").Updates(&out).Error; err != nil {
 			return err
 		}
 		return db.appendAudit(tx, models.AuditRecord{Actor: actor, Action: "round.update", Entity: "round",

@@ -147,12 +147,17 @@ func newUploadID() string {
 // change. The size is checked against the claimed kind's limit before any
 // byte arrives; part 1 decides the real kind.
 func (s *MediaService) CreateUpload(ctx context.Context, actor models.Actor, user models.User, projectID int64, in models.NewUploadInput) (models.Upload, error) {
+	return s.createUpload(ctx, actor, user, projectID, in, uploadPurpose(in.Purpose))
+}
+
+// createUpload is CreateUpload for a purpose decided by the caller (site
+// visits set theirs, see CreateVisitUpload).
+func (s *MediaService) createUpload(ctx context.Context, actor models.Actor, user models.User, projectID int64, in models.NewUploadInput, purpose string) (models.Upload, error) {
 	kind, err := in.Validate()
 	if err != nil {
 		return models.Upload{}, err
 	}
 	now := s.now()
-	purpose := uploadPurpose(in.Purpose)
 	if _, err := s.db.projectForUpload(s.db.gorm.WithContext(ctx), user, projectID, purpose, now, s.cfg.Location); err != nil {
 		return models.Upload{}, fmt.Errorf("upload to project %d: %w", projectID, err)
 	}
@@ -237,7 +242,7 @@ func (s *MediaService) loadUpload(tx *gorm.DB, user models.User, id string) (upl
 		}
 		return row, nil, mapError(err)
 	}
-	if _, _, err := s.db.projectScope(tx, user, row.ProjectID); err != nil {
+	if _, _, err := s.db.projectScope(tx, user, row.ProjectID); err != nil && !ownVisitUpload(row, user) {
 		return row, nil, models.Errorf(models.KindNotFound, "no upload %q", id)
 	}
 	var parts []uploadPartRow

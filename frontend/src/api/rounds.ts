@@ -40,6 +40,8 @@ export interface RoundInput {
   trim: number
   key_criterion: string
   blind: boolean
+  /** site_visits: the round's experts record site visits (实地考察); online, non-blind rounds only. */
+  site_visits?: boolean
 }
 
 /** Round is one stage of an edition's review. Times are RFC 3339 (UTC). */
@@ -58,6 +60,8 @@ export interface Round {
   trim: number
   key_criterion: string
   blind: boolean
+  /** site_visits: the round's experts record site visits (实地考察). */
+  site_visits?: boolean
   status: RoundStatus
 }
 

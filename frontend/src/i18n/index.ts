@@ -15,6 +15,8 @@ import notifyEn from '@/locales/notify.en'
 import notifyZhCN from '@/locales/notify.zh-CN'
 import gapsEn from '@/locales/gaps.en'
 import gapsZhCN from '@/locales/gaps.zh-CN'
+import visitsEn from '@/locales/visits.en'
+import visitsZhCN from '@/locales/visits.zh-CN'
 import zhCN, { type MessageSchema } from '@/locales/zh-CN'
 import { readSetting, writeSetting } from '@/settings'
 
@@ -46,20 +48,24 @@ export const i18n = createI18n<[MessageSchema], AppLocale, false>({
   // The portal, editions and submissions keep their messages in files of their own, and so do
   // expert review and the review rounds, the live big screen and phone page (screen.*), and the
   // host console, judge tablet and live-event setup (host.*), and the follow-through of funded
-  // projects (follow.*), and notifications with one's own settings (notify.*).
+  // projects (follow.*), and notifications with one's own settings (notify.*), and site visits with
+  // the edition's figures (visits.*).
   messages: {
     // The review's admin tools of issue 13 (conflicts, moving a project, holidays, the 公示
     // window) keep theirs in gaps.*.
     'zh-CN': mergeMessages(
       mergeMessages(
-        mergeMessages(mergeMessages(mergeMessages(mergeMessages(mergeMessages(zhCN, portalZhCN), reviewZhCN), screenZhCN), hostZhCN), followZhCN),
-        notifyZhCN,
+        mergeMessages(mergeMessages(mergeMessages(mergeMessages(mergeMessages(mergeMessages(zhCN, portalZhCN), reviewZhCN), screenZhCN), hostZhCN), followZhCN), notifyZhCN),
+        gapsZhCN,
       ),
-      gapsZhCN,
+      visitsZhCN,
     ),
     en: mergeMessages(
-      mergeMessages(mergeMessages(mergeMessages(mergeMessages(mergeMessages(mergeMessages(en, portalEn), reviewEn), screenEn), hostEn), followEn), notifyEn),
-      gapsEn,
+      mergeMessages(
+        mergeMessages(mergeMessages(mergeMessages(mergeMessages(mergeMessages(mergeMessages(en, portalEn), reviewEn), screenEn), hostEn), followEn), notifyEn),
+        gapsEn,
+      ),
+      visitsEn,
     ),
   },
 })

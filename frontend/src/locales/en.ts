@@ -422,6 +422,7 @@ const en: MessageSchema = {
       score_on_behalf: "Entered a score on a judge's behalf",
       score_submit: 'Submitted a score',
       redaction_save: 'Saved a blind redaction',
+      visit_save: 'Recorded a site visit',
     },
     entities: {
       user: 'User',
@@ -433,6 +434,7 @@ const en: MessageSchema = {
       project: 'Project',
       round: 'Round',
       score: 'Score',
+      site_visit: 'Site visit',
     },
   },
   fieldErrors: {

@@ -7,6 +7,7 @@ import portalEn from './portal.en'
 import portalZhCN from './portal.zh-CN'
 import reviewEn from './review.en'
 import reviewZhCN from './review.zh-CN'
+import visitsZhCN from './visits.zh-CN'
 import zhCN from './zh-CN'
 
 // The folders whose messages live in review.*.ts.
@@ -31,7 +32,8 @@ describe('review locales', () => {
 
   test('every literal key the review and rounds screens use exists', () => {
     // The review gaps' dialogs live among the rounds' screens; their messages are gaps.* (gapsLocales.test.ts).
-    const merged = flatten(mergeMessages(mergeMessages(mergeMessages(zhCN, portalZhCN), reviewZhCN), gapsZhCN))
+    // Site visits (views/review/SiteVisits.vue) and the rounds' site-visit switch use visits.*.ts.
+    const merged = flatten(mergeMessages(mergeMessages(mergeMessages(mergeMessages(zhCN, portalZhCN), reviewZhCN), gapsZhCN), visitsZhCN))
     const missing = [...usedKeys(SOURCES, [], ['review', 'rounds', 'results'])].filter((k) => !merged.has(k))
     expect(missing).toEqual([])
   })

@@ -414,6 +414,7 @@ const zhCN = {
       score_on_behalf: '代评委录入评分',
       score_submit: '提交评分',
       redaction_save: '保存盲评脱敏稿',
+      visit_save: '记录实地考察',
     },
     entities: {
       user: '用户',
@@ -425,6 +426,7 @@ const zhCN = {
       project: '项目',
       round: '评审轮次',
       score: '评分',
+      site_visit: '实地考察',
     },
   },
   fieldErrors: {

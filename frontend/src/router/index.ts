@@ -123,6 +123,7 @@ const routes: RouteRecordRaw[] = [
           { path: 'units', name: 'admin-units', component: () => import('@/views/admin/UnitsView.vue'), meta: { titleKey: 'units.title' } },
           { path: 'users', name: 'admin-users', component: () => import('@/views/admin/UsersView.vue'), meta: { titleKey: 'users.title' } },
           { path: 'audit', name: 'admin-audit', component: () => import('@/views/admin/AuditView.vue'), meta: { titleKey: 'audit.title' } },
+          { path: 'figures', name: 'admin-figures', component: () => import('@/views/admin/FiguresView.vue'), meta: { titleKey: 'figures.title' } },
           {
             path: 'editions',
             name: 'admin-editions',

@@ -3,7 +3,7 @@
 // page asks first). One file sends at a time, each with up to three parts in flight.
 import { computed, reactive, watch, type ComputedRef } from 'vue'
 import type { Upload } from '@/api/media'
-import { UploadTask, type FileLike, type UploadPurpose } from './uploader'
+import { UploadTask, type FileLike, type UploadPurpose, type UploadTransport } from './uploader'
 import { xhrTransport } from './xhrTransport'
 
 // Reactive proxies of the tasks: the engine mutates its own fields, the rows re-render.
@@ -44,9 +44,15 @@ export const anyActive = computed(() => tasks.some((task) => task.active))
 
 /**
  * enqueue adds a file. When it is the file of an unfinished upload of the project (same name and
- * size), that upload continues instead; `resumed` is then true.
+ * size), that upload continues instead; `resumed` is then true. transport is the server's (a
+ * site visit's photos start through their own route, api/visits.ts).
  */
-export function enqueue(projectID: number, file: FileLike, purpose: UploadPurpose = 'application'): { task: UploadTask; resumed: boolean } {
+export function enqueue(
+  projectID: number,
+  file: FileLike,
+  purpose: UploadPurpose = 'application',
+  transport: UploadTransport = xhrTransport,
+): { task: UploadTask; resumed: boolean } {
   listen()
   const waiting = tasks.find((task) => task.projectID === projectID && task.purpose === purpose && task.state === 'needsFile' && task.matches(file))
   if (waiting) {
@@ -54,7 +60,7 @@ export function enqueue(projectID: number, file: FileLike, purpose: UploadPurpos
     pump()
     return { task: waiting, resumed: true }
   }
-  const task = reactive(new UploadTask({ projectID, file, transport: xhrTransport, purpose })) as UploadTask
+  const task = reactive(new UploadTask({ projectID, file, transport, purpose })) as UploadTask
   tasks.push(task)
   pump()
   return { task, resumed: false }

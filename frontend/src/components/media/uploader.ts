@@ -11,8 +11,8 @@ import { claimedKind, MEDIA_LIMITS, type Media, type MediaKind, type PresignedPa
 import { md5Base64 } from './md5'
 
 /** UploadTransport is how a task reaches the server; each call rejects with an ApiError. */
-/** UploadPurpose is what an upload is for: the application's materials (default) or evidence of a funded project's progress. */
-export type UploadPurpose = 'application' | 'follow'
+/** UploadPurpose is what an upload is for: the application's materials (default), evidence of a funded project's progress, or a site visit's photos (created through the visit's own route, see api/visits.ts). */
+export type UploadPurpose = 'application' | 'follow' | 'visit'
 
 export interface UploadTransport {
   create(projectID: number, input: { filename: string; size: number; content_type: string; purpose?: UploadPurpose }): Promise<Upload>

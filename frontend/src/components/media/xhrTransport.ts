@@ -84,7 +84,8 @@ const silent = { silent: true } as const
 
 /** xhrTransport talks to the real server. */
 export const xhrTransport: UploadTransport = {
-  create: (projectID, input) => media.createUpload(projectID, input, silent),
+  // A site visit's photos start through their own route (api/visits.ts visitTransport).
+  create: (projectID, { purpose, ...input }) => media.createUpload(projectID, purpose === 'visit' ? input : { ...input, purpose }, silent),
   get: (id) => media.getUpload(id, silent),
   presign: (id, n, md5) => media.presignPart(id, n, md5, silent),
   done: (id, n, etag) => media.partDone(id, n, etag, silent),
