@@ -80,7 +80,7 @@ describe('the phone vote page is light', () => {
     assert.match(await page.locator('[data-testid="vote-phase"]').innerText(), /[A-Za-z]/)
   })
 
-  test('a phone that scanned the QR code votes from the light page', async (t) => {
+  test('the light page shows the demo final before its first slot (voting not yet open)', async (t) => {
     const { page, context } = await load(`/vote/${demo.demo.live_event_id}`, (p) => p.locator('[data-testid="vote-phase"]').waitFor())
     t.after(() => context.close())
     // The demo's final is before its first slot: voting has not opened, and the page says so.
