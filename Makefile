@@ -5,7 +5,7 @@ LDFLAGS := -s -w -X main.version=$(VERSION)
 ADDR ?= 127.0.0.1:8080
 DATA_DIR ?= ./data
 
-.PHONY: run build frontend test bench fuzz vet fmt clean
+.PHONY: run build frontend test bench fuzz vet fmt clean screenshots
 
 ## run: build everything and serve on the embedded default (SQLite + files in ./data)
 run: build
@@ -25,6 +25,10 @@ frontend: frontend/node_modules/.package-lock.json
 ## test: provision PostgreSQL, MinIO and Chromium, then every test
 test:
 	scripts/test.sh
+
+## screenshots: the README's screenshots (docs/screenshots/*.png), taken by the browser tests from the demo
+screenshots: build
+	eval "$$(scripts/provision.sh 2>/dev/null)" && LEITAI_SCREENSHOTS=1 LEITAI_E2E_FILES=e2e/screenshots.test.mjs scripts/e2e.sh sqlite
 
 ## bench: the benchmarks of BENCHMARKS.md, one JSON object per line
 bench: build

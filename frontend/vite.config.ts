@@ -6,6 +6,11 @@ import vue from '@vitejs/plugin-vue'
 import Components from 'unplugin-vue-components/vite'
 import { ElementPlusResolver } from 'unplugin-vue-components/resolvers'
 import { defineConfig, type Plugin } from 'vite'
+import { pickVoteMessages } from './src/entries/pickVoteMessages'
+import en from './src/locales/en'
+import screenEn from './src/locales/screen.en'
+import screenZhCN from './src/locales/screen.zh-CN'
+import zhCN from './src/locales/zh-CN'
 
 /**
  * keepDistPlaceholder recreates dist/.gitkeep after every build.
@@ -30,6 +35,27 @@ function keepDistPlaceholder(): Plugin {
   }
 }
 
+/**
+ * voteMessages serves `virtual:leitai-vote-messages`: the phone vote page's few messages, picked
+ * from the locale files here, at build time, so the light vote entry does not bundle the whole
+ * zh-CN.ts and en.ts (every interface's text). In `npm run dev` a change to those messages needs a
+ * restart of the dev server.
+ */
+function voteMessages(): Plugin {
+  const id = 'virtual:leitai-vote-messages'
+  return {
+    name: 'leitai:vote-messages',
+    resolveId(source) {
+      return source === id ? `\0${id}` : null
+    },
+    load(resolved) {
+      if (resolved !== `\0${id}`) return null
+      const messages = { 'zh-CN': pickVoteMessages(zhCN, screenZhCN), en: pickVoteMessages(en, screenEn) }
+      return `export default ${JSON.stringify(messages)}`
+    },
+  }
+}
+
 // The API server a developer runs beside `npm run dev` (`leitai serve` defaults to 127.0.0.1:8080).
 const devAPI = process.env.LEITAI_DEV_API ?? 'http://127.0.0.1:8080'
 
@@ -44,6 +70,7 @@ export default defineConfig({
       resolvers: [ElementPlusResolver({ importStyle: 'css' })],
     }),
     keepDistPlaceholder(),
+    voteMessages(),
   ],
   resolve: {
     alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) },

@@ -3,7 +3,7 @@
 // failures to the user through ElMessage unless the caller handles them itself (`silent`). Element
 // Plus is loaded only when a message is shown, so pages without it (the big screen, the phone vote
 // page) never download it.
-import { i18n } from '@/i18n'
+import { i18n } from '@/i18n/core'
 
 /**
  * ApiErrorCode lists the codes of the server's error contract, plus two the client produces itself:

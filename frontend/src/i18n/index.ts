@@ -1,4 +1,5 @@
-import { createI18n } from 'vue-i18n'
+// The whole app's messages, registered into the shared instance (@/i18n/core). Importing this module
+// brings every area's text: the light phone vote entry imports @/i18n/core instead.
 import en from '@/locales/en'
 import { mergeMessages } from '@/locales/merge'
 import portalEn from '@/locales/portal.en'
@@ -17,66 +18,31 @@ import gapsEn from '@/locales/gaps.en'
 import gapsZhCN from '@/locales/gaps.zh-CN'
 import visitsEn from '@/locales/visits.en'
 import visitsZhCN from '@/locales/visits.zh-CN'
-import zhCN, { type MessageSchema } from '@/locales/zh-CN'
-import { readSetting, writeSetting } from '@/settings'
+import zhCN from '@/locales/zh-CN'
+import { setMessages } from '@/i18n/core'
 
-/** SUPPORTED_LOCALES lists the app's locales; the first is the default. */
-export const SUPPORTED_LOCALES = ['zh-CN', 'en'] as const
+export { i18n, SUPPORTED_LOCALES, LOCALE_STORAGE_KEY, currentLocale, setLocale, type AppLocale } from '@/i18n/core'
 
-/** AppLocale is one of SUPPORTED_LOCALES (also the value of `<html lang>`). */
-export type AppLocale = (typeof SUPPORTED_LOCALES)[number]
-
-/** LOCALE_STORAGE_KEY is the localStorage key of the user's chosen locale. */
-export const LOCALE_STORAGE_KEY = 'leitai.locale'
-
-function isAppLocale(value: unknown): value is AppLocale {
-  return typeof value === 'string' && (SUPPORTED_LOCALES as readonly string[]).includes(value)
-}
-
-// Chinese first: the stored choice wins, otherwise zh-CN regardless of the browser's language,
-// because most users are on Chinese government PCs whose browsers may report anything.
-function initialLocale(): AppLocale {
-  const stored = readSetting(LOCALE_STORAGE_KEY)
-  return isAppLocale(stored) ? stored : 'zh-CN'
-}
-
-/** i18n is the app's vue-i18n instance (Composition API mode). */
-export const i18n = createI18n<[MessageSchema], AppLocale, false>({
-  legacy: false,
-  locale: initialLocale(),
-  fallbackLocale: 'zh-CN',
-  // The portal, editions and submissions keep their messages in files of their own, and so do
-  // expert review and the review rounds, the live big screen and phone page (screen.*), and the
-  // host console, judge tablet and live-event setup (host.*), and the follow-through of funded
-  // projects (follow.*), and notifications with one's own settings (notify.*), and site visits with
-  // the edition's figures (visits.*).
-  messages: {
-    // The review's admin tools of issue 13 (conflicts, moving a project, holidays, the 公示
-    // window) keep theirs in gaps.*.
-    'zh-CN': mergeMessages(
-      mergeMessages(
-        mergeMessages(mergeMessages(mergeMessages(mergeMessages(mergeMessages(mergeMessages(zhCN, portalZhCN), reviewZhCN), screenZhCN), hostZhCN), followZhCN), notifyZhCN),
-        gapsZhCN,
-      ),
-      visitsZhCN,
+// The portal, editions and submissions keep their messages in files of their own, and so do
+// expert review and the review rounds, the live big screen and phone page (screen.*), and the
+// host console, judge tablet and live-event setup (host.*), and the follow-through of funded
+// projects (follow.*), and notifications with one's own settings (notify.*), the review's admin
+// tools of issue 13 (gaps.*: conflicts, moving a project, holidays, the 公示 window), and site
+// visits with the edition's figures (visits.*).
+setMessages(
+  'zh-CN',
+  mergeMessages(
+    mergeMessages(
+      mergeMessages(mergeMessages(mergeMessages(mergeMessages(mergeMessages(mergeMessages(zhCN, portalZhCN), reviewZhCN), screenZhCN), hostZhCN), followZhCN), notifyZhCN),
+      gapsZhCN,
     ),
-    en: mergeMessages(
-      mergeMessages(
-        mergeMessages(mergeMessages(mergeMessages(mergeMessages(mergeMessages(mergeMessages(en, portalEn), reviewEn), screenEn), hostEn), followEn), notifyEn),
-        gapsEn,
-      ),
-      visitsEn,
-    ),
-  },
-})
-
-/** currentLocale returns the active locale. */
-export function currentLocale(): AppLocale {
-  return i18n.global.locale.value
-}
-
-/** setLocale switches the app's language and remembers the choice in localStorage. */
-export function setLocale(locale: AppLocale): void {
-  i18n.global.locale.value = locale
-  writeSetting(LOCALE_STORAGE_KEY, locale)
-}
+    visitsZhCN,
+  ),
+)
+setMessages(
+  'en',
+  mergeMessages(
+    mergeMessages(mergeMessages(mergeMessages(mergeMessages(mergeMessages(mergeMessages(mergeMessages(en, portalEn), reviewEn), screenEn), hostEn), followEn), notifyEn), gapsEn),
+    visitsEn,
+  ),
+)

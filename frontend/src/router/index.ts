@@ -206,8 +206,10 @@ const routes: RouteRecordRaw[] = [
   {
     path: '/vote/:eventId',
     name: 'vote',
+    // A full page load of /vote/… takes the light entry (@/entries/vote) and never reaches the
+    // router; this route serves a navigation inside the app.
     component: () => import('@/views/vote/VotePage.vue'),
-    props: true,
+    props: (route) => ({ eventId: String(route.params.eventId), code: typeof route.query.c === 'string' ? route.query.c : '' }),
     meta: { titleKey: 'vote.title' },
   },
 ]

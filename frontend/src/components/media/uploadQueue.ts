@@ -62,6 +62,9 @@ export function enqueue(
   }
   const task = reactive(new UploadTask({ projectID, file, transport, purpose })) as UploadTask
   tasks.push(task)
+  // Sniffed at once, not when its turn comes: a file the server would refuse says so straight
+  // away, with no upload begun, and an accepted one shows its real kind while it waits.
+  void task.check()
   pump()
   return { task, resumed: false }
 }

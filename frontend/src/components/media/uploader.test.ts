@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import type { Media, PresignedPart, Upload } from '@/api/media'
 import { apiError, limitFromMessage, missingParts, UploadTask, type FileLike, type Timing, type UploadTransport } from './uploader'
@@ -363,5 +365,31 @@ describe('helpers', () => {
   test('limitFromMessage reads the kind of a 413', () => {
     expect(limitFromMessage('the file is 40 MiB; a image may be at most 30 MiB', 'video')).toBe(30 * 1024 * 1024)
     expect(limitFromMessage('too large', 'document')).toBe(100 * 1024 * 1024)
+  })
+})
+
+describe('the browser sniffs a file before it uploads', () => {
+  test('a renamed Windows program fails at once with the type failure, and no request is made', async () => {
+    const server = new FakeServer()
+    const exe = new Uint8Array(readFileSync(join(__dirname, 'testdata', 'setup.exe')))
+    const task = new UploadTask({ projectID: 1, file: memFile('照片.jpg', exe, 'image/jpeg'), transport: server })
+    expect(task.kind).toBe('image')
+    expect(await task.check()).toBe(false)
+    expect(task.state).toBe('failed')
+    expect(task.failure?.kind).toBe('type')
+    expect(task.kind).toBe('document')
+    await task.start()
+    expect(server.log).toEqual([])
+  })
+
+  test('an accepted file takes the kind its content shows, then uploads', async () => {
+    const server = new FakeServer()
+    server.sniff = (h) => h[0] === 0x89 && h[1] === 0x50
+    const png = new Uint8Array(readFileSync(join(__dirname, 'testdata', 'a.png')))
+    const task = new UploadTask({ projectID: 1, file: memFile('路演.mp4', png, 'video/mp4'), transport: server })
+    expect(task.kind).toBe('video')
+    await task.start()
+    expect(task.kind).toBe('image')
+    expect(task.state).toBe('done')
   })
 })

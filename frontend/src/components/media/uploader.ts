@@ -9,6 +9,7 @@
 import { ApiError, isApiError } from '@/api/client'
 import { claimedKind, MEDIA_LIMITS, type Media, type MediaKind, type PresignedPart, type Upload } from '@/api/media'
 import { md5Base64 } from './md5'
+import { SNIFF_BYTES, sniff } from './sniff'
 
 /** UploadTransport is how a task reaches the server; each call rejects with an ApiError. */
 /** UploadPurpose is what an upload is for: the application's materials (default), evidence of a funded project's progress, or a site visit's photos (created through the visit's own route, see api/visits.ts). */
@@ -159,6 +160,7 @@ export class UploadTask {
   private readonly transport: UploadTransport
   private readonly timing: Timing
   private run = 0
+  private sniffed: Promise<boolean> | null = null
   private controller: AbortController | null = null
   private inflight = new Map<number, number>()
   private samples: { t: number; bytes: number }[] = []
@@ -229,9 +231,37 @@ export class UploadTask {
     return true
   }
 
+  /**
+   * check reads the file's first bytes and sniffs them as the server will (./sniff): a file the
+   * server would refuse fails at once, before any request, whatever its name; an accepted one
+   * takes the kind its content shows (its icon and size limit). It resolves false when refused.
+   * A task resuming an upload the server already holds, and an empty file (refused by size), pass.
+   */
+  check(): Promise<boolean> {
+    const file = this.file
+    if (!file || this.uploadID || this.size <= 0) return Promise.resolve(true)
+    this.sniffed ??= file
+      .slice(0, SNIFF_BYTES)
+      .arrayBuffer()
+      .then((buf) => {
+        const verdict = sniff(new Uint8Array(buf))
+        if (!verdict.ok) {
+          // Not a photo, whatever its name: no photo icon or preview for it.
+          this.kind = 'document'
+          if (this.state !== 'cancelled') this.fail({ kind: 'type', message: verdict.reason })
+          return false
+        }
+        this.kind = verdict.kind
+        return true
+      })
+    return this.sniffed
+  }
+
   /** start sends the file (or resumes it); it resolves when the task stops for any reason. */
   async start(): Promise<void> {
     if (!this.file || this.state === 'done' || this.state === 'cancelled' || this.state === 'failed') return
+    const after = (await this.check()) ? (this.state as TaskState) : 'failed'
+    if (after === 'cancelled' || after === 'failed') return
     this.clearTimer()
     const token = ++this.run
     this.controller?.abort()
