@@ -32,10 +32,10 @@ type Edition struct {
 	// QuotaPerUnit caps the projects a unit may submit (0: no cap).
 	QuotaPerUnit int
 	// Recommend is the recommendation step (县区推荐): off by default.
-	Recommend    RecommendSettings
-	Status       EditionStatus
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	Recommend RecommendSettings
+	Status    EditionStatus
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // Deadline is the last moment a change is accepted: the close plus grace.

@@ -16,13 +16,13 @@ import (
 )
 
 type editionRow struct {
-	ID           int64 `gorm:"primaryKey"`
-	Year         int
-	Title        string
-	Categories   string
-	OpensAt      time.Time
-	ClosesAt     time.Time
-	GraceMinutes int
+	ID            int64 `gorm:"primaryKey"`
+	Year          int
+	Title         string
+	Categories    string
+	OpensAt       time.Time
+	ClosesAt      time.Time
+	GraceMinutes  int
 	QuotaPerUnit  int
 	RecommendStep bool
 	Status        string
