@@ -47,6 +47,9 @@ func TestStorage(t *testing.T) {
 		{"follow-through reminders: once each, over SMTP, across instances", testFollowReminders},
 		{"a unit deletes its own never-submitted draft", testDeleteDraft},
 		{"notifications: written with their change, read by their user, e-mailed once each", testNotifications},
+		{"recommendation: step off as today, scope, quota, recommend, return, notifications", testRecommendation},
+		{"recommendation: racing recommenders never exceed the quota", testRecommendQuotaRace},
+		{"recommendation: scoped administration of units and unit accounts", testScopedAdministration},
 	}
 	open := map[Dialect]func(t *testing.T) *DB{
 		SQLite: func(t *testing.T) *DB { return openMigrated(t, "", t.TempDir()) },
