@@ -107,3 +107,10 @@ type RecommendQuotaUse struct {
 	Set  bool
 	Used int
 }
+
+// ScopedAccountChange is what a recommender may change of a unit account
+// of their subtree (nil keeps it).
+type ScopedAccountChange struct {
+	DisplayName *string
+	Disabled    *bool
+}

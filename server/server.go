@@ -80,6 +80,9 @@ type Deps struct {
 	Returns       ProjectReturner
 	Notifications Notifications
 	Photos        PhotoStore
+	// Recommend is the county and department recommendation step and the
+	// recommenders' scoped administration (recommend.go).
+	Recommend Recommendations
 	// Clock is "now" for the handlers (nil: time.Now), so that a test can
 	// set the day.
 	Clock func() time.Time

@@ -169,15 +169,9 @@ func scopedAccount(tx *gorm.DB, user models.User, id int64) (userRow, error) {
 	return row, nil
 }
 
-// ScopedAccountChange is what a recommender may change of a unit account.
-type ScopedAccountChange struct {
-	DisplayName *string
-	Disabled    *bool
-}
-
 // ScopedUpdateUser renames, disables or enables a unit account of the
 // subtree; disabling signs it out everywhere.
-func (db *DB) ScopedUpdateUser(ctx context.Context, actor models.Actor, user models.User, id int64, ch ScopedAccountChange) (models.User, error) {
+func (db *DB) ScopedUpdateUser(ctx context.Context, actor models.Actor, user models.User, id int64, ch models.ScopedAccountChange) (models.User, error) {
 	var out models.User
 	err := db.tx(ctx, func(tx *gorm.DB) error {
 		row, err := scopedAccount(tx, user, id)

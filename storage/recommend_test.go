@@ -349,14 +349,14 @@ func testScopedAdministration(t *testing.T, db *DB) {
 		t.Fatalf("sign in with the new password: %v", err)
 	}
 	yes := true
-	if u, err := db.ScopedUpdateUser(ctx, cli, rec, dan.ID, ScopedAccountChange{Disabled: &yes}); err != nil || !u.Disabled {
+	if u, err := db.ScopedUpdateUser(ctx, cli, rec, dan.ID, models.ScopedAccountChange{Disabled: &yes}); err != nil || !u.Disabled {
 		t.Fatalf("disable: %+v %v", u, err)
 	}
 	for _, id := range []int64{outsider.ID, expert.ID, rec.ID} {
 		if err := db.ScopedResetPassword(ctx, cli, rec, id, "a-new-password-2026"); !errors.Is(err, models.ErrNotFound) {
 			t.Fatalf("reset account %d: %v", id, err)
 		}
-		if _, err := db.ScopedUpdateUser(ctx, cli, rec, id, ScopedAccountChange{Disabled: &yes}); !errors.Is(err, models.ErrNotFound) {
+		if _, err := db.ScopedUpdateUser(ctx, cli, rec, id, models.ScopedAccountChange{Disabled: &yes}); !errors.Is(err, models.ErrNotFound) {
 			t.Fatalf("disable account %d: %v", id, err)
 		}
 	}

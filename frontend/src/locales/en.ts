@@ -417,6 +417,9 @@ const en: MessageSchema = {
       score_live: 'Judge scored live',
       score_on_behalf: "Entered a score on a judge's behalf",
       score_submit: 'Submitted a score',
+      project_recommend: 'Recommend a project',
+      project_recommend_comment: 'Change the recommender\'s comment',
+      project_recommender_return: 'Returned by the recommender',
     },
     entities: {
       user: 'User',

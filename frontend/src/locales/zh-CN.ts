@@ -409,6 +409,9 @@ const zhCN = {
       score_live: '评委现场评分',
       score_on_behalf: '代评委录入评分',
       score_submit: '提交评分',
+      project_recommend: '推荐项目',
+      project_recommend_comment: '修改推荐意见',
+      project_recommender_return: '推荐单位退回申报',
     },
     entities: {
       user: '用户',
