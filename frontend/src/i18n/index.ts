@@ -13,6 +13,8 @@ import followEn from '@/locales/follow.en'
 import followZhCN from '@/locales/follow.zh-CN'
 import notifyEn from '@/locales/notify.en'
 import notifyZhCN from '@/locales/notify.zh-CN'
+import recommendEn from '@/locales/recommend.en'
+import recommendZhCN from '@/locales/recommend.zh-CN'
 import zhCN, { type MessageSchema } from '@/locales/zh-CN'
 import { readSetting, writeSetting } from '@/settings'
 
@@ -44,15 +46,22 @@ export const i18n = createI18n<[MessageSchema], AppLocale, false>({
   // The portal, editions and submissions keep their messages in files of their own, and so do
   // expert review and the review rounds, the live big screen and phone page (screen.*), and the
   // host console, judge tablet and live-event setup (host.*), and the follow-through of funded
-  // projects (follow.*), and notifications with one's own settings (notify.*).
+  // projects (follow.*), and notifications with one's own settings (notify.*), and county and
+  // department recommendation (recommend.*).
   messages: {
     'zh-CN': mergeMessages(
-      mergeMessages(mergeMessages(mergeMessages(mergeMessages(mergeMessages(zhCN, portalZhCN), reviewZhCN), screenZhCN), hostZhCN), followZhCN),
-      notifyZhCN,
+      mergeMessages(
+        mergeMessages(mergeMessages(mergeMessages(mergeMessages(mergeMessages(zhCN, portalZhCN), reviewZhCN), screenZhCN), hostZhCN), followZhCN),
+        notifyZhCN,
+      ),
+      recommendZhCN,
     ),
     en: mergeMessages(
-      mergeMessages(mergeMessages(mergeMessages(mergeMessages(mergeMessages(en, portalEn), reviewEn), screenEn), hostEn), followEn),
-      notifyEn,
+      mergeMessages(
+        mergeMessages(mergeMessages(mergeMessages(mergeMessages(mergeMessages(en, portalEn), reviewEn), screenEn), hostEn), followEn),
+        notifyEn,
+      ),
+      recommendEn,
     ),
   },
 })

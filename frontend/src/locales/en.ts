@@ -19,6 +19,7 @@ const en: MessageSchema = {
     review: 'Expert review',
     admin: 'Admin console',
     host: 'Host console',
+    recommend: 'Recommendation',
   },
   language: {
     label: 'Language',
@@ -73,6 +74,7 @@ const en: MessageSchema = {
     unit: 'Unit',
     expert: 'Expert',
     host: 'Host',
+    recommender: 'Recommender',
     separator: ', ',
   },
   home: {

@@ -18,6 +18,7 @@ const zhCN = {
     review: '专家评审',
     admin: '管理后台',
     host: '主持控制台',
+    recommend: '县区推荐',
   },
   language: {
     label: '语言',
@@ -72,6 +73,7 @@ const zhCN = {
     unit: '申报单位',
     expert: '评审专家',
     host: '主持人',
+    recommender: '推荐单位',
     separator: '、',
   },
   home: {
