@@ -11,6 +11,7 @@ import zhCN from './zh-CN'
 import { PROJECT_STATUSES } from '@/api/projects'
 
 const FILES = [
+  'components/project/RecommendationInfo.vue',
   'views/admin/editions/RecommendSettingsFields.vue',
   'views/admin/submissions/SubmissionsView.vue',
   'views/admin/submissions/ProjectDetail.vue',
