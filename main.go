@@ -250,6 +250,7 @@ func serve(ctx context.Context, cfg Config, ln net.Listener, stdout, stderr io.W
 	notes := storage.NewNotificationService(db, cfg.Location).WithPublicURL(cfg.PublicURL)
 	deps.Notifications, deps.Returns = notes, db
 	deps.Redactions = db
+	deps.Recommend = db
 	go runNotifications(ctx, notes, sender, log)
 
 	// The live boards: the database event log (the same history on every

@@ -31,9 +31,11 @@ type Edition struct {
 	GraceMinutes int
 	// QuotaPerUnit caps the projects a unit may submit (0: no cap).
 	QuotaPerUnit int
-	Status       EditionStatus
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// Recommend is the recommendation step (县区推荐): off by default.
+	Recommend RecommendSettings
+	Status    EditionStatus
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // Deadline is the last moment a change is accepted: the close plus grace.
@@ -67,7 +69,10 @@ type EditionInput struct {
 	ClosesAt     time.Time
 	GraceMinutes int
 	QuotaPerUnit int
-	Status       EditionStatus
+	// Recommend, when nil, keeps the edition's recommendation settings
+	// (off for a new edition).
+	Recommend *RecommendSettings
+	Status    EditionStatus
 }
 
 // Validate names every problem.
@@ -105,6 +110,9 @@ func (in EditionInput) Validate() error {
 	}
 	if in.QuotaPerUnit < 0 || in.QuotaPerUnit > 100 {
 		f["quota_per_unit"] = "0 (no cap) to 100"
+	}
+	if in.Recommend != nil {
+		in.Recommend.check(f)
 	}
 	switch in.Status {
 	case EditionDraft, EditionActive, EditionArchived:

@@ -19,10 +19,15 @@ const (
 	NoteRoundClosing  NotificationKind = "round.closing"       // to an expert with unfinished scores
 	NotePublished     NotificationKind = "round.published"     // to the units of a published round
 	NoteObjectionDone NotificationKind = "objection.answered"  // to the signed-in sender of an objection
+	// The recommendation step (县区推荐).
+	NoteRecommended         NotificationKind = "project.recommended"             // to the unit: recommended to the city
+	NoteRecommenderReturned NotificationKind = "project.returned_by_recommender" // to the unit: returned by its recommender, with the reason
+	NoteAwaitingRecommend   NotificationKind = "project.awaiting_recommendation" // to the recommender: a submission waits for them
 )
 
 // NotificationKinds lists every kind, in the order the settings page shows.
-var NotificationKinds = []NotificationKind{NoteSubmitted, NoteReturned, NoteEligibility, NoteAssigned, NoteRoundClosing, NotePublished, NoteObjectionDone}
+var NotificationKinds = []NotificationKind{NoteSubmitted, NoteReturned, NoteEligibility, NoteAssigned, NoteRoundClosing, NotePublished, NoteObjectionDone,
+	NoteRecommended, NoteRecommenderReturned, NoteAwaitingRecommend}
 
 // Languages the server writes in; the first is the default.
 var Languages = []string{"zh-CN", "en"}
@@ -125,6 +130,18 @@ var noteTemplates = map[NotificationKind]map[string]noteTemplate{
 	NotePublished: {
 		"zh-CN": {"结果已公示：{round}", "「{round}」的结果已公示，公示期至 {until}。"},
 		"en":    {"Results published: {round}", "The results of “{round}” are published; objections are open until {until}."},
+	},
+	NoteRecommended: {
+		"zh-CN": {"项目已获推荐：{project}", "项目「{project}」已由{recommender}推荐至市级资格审核。{comment_zh}"},
+		"en":    {"Recommended: {project}", "{recommender} recommended “{project}” to the city's eligibility check. {comment_en}"},
+	},
+	NoteRecommenderReturned: {
+		"zh-CN": {"项目被推荐单位退回：{project}", "项目「{project}」已被{recommender}退回修改。原因：{reason}\n请修改后在截止前重新提交。"},
+		"en":    {"Returned by your recommender: {project}", "{recommender} returned “{project}” for changes. Reason: {reason}\nPlease change it and submit it again before the deadline."},
+	},
+	NoteAwaitingRecommend: {
+		"zh-CN": {"待推荐：{project}", "{unit}提交了项目「{project}」（第 {version} 版），等待您推荐或退回。"},
+		"en":    {"Waiting for your recommendation: {project}", "{unit} submitted “{project}” (version {version}); it waits for you to recommend or return it."},
 	},
 	NoteObjectionDone: {
 		"zh-CN": {"异议已答复：{round}", "您对「{round}」提出的异议已答复：{answer}"},

@@ -22,6 +22,13 @@ const (
 	// ProjectReturned: the organisers sent a submission back for changes,
 	// with the reason; the unit edits it and submits again.
 	ProjectReturned ProjectStatus = "returned"
+	// ProjectRecommended: with the edition's recommendation step on, the
+	// county's or department's recommender sent the submission on to the
+	// city's eligibility check (县区推荐).
+	ProjectRecommended ProjectStatus = "recommended"
+	// ProjectRecommenderReturned: the recommender sent it back to the
+	// unit, with the reason; the unit edits it and submits again.
+	ProjectRecommenderReturned ProjectStatus = "returned_by_recommender"
 )
 
 // ProjectFields are the texts a unit writes. Limits count characters
@@ -124,13 +131,25 @@ type Project struct {
 	SubmittedAt *time.Time
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
+	Recommendation
+}
+
+// Recommendation is the recommender's word on the current submission:
+// the subtree root it counts against (nil until decided), who decided and
+// when, and the comment (with a recommendation or on its own) or the
+// reason of a return.
+type Recommendation struct {
+	RecommendRootID  *int64
+	RecommendedBy    string
+	RecommendedAt    *time.Time
+	RecommendComment string
 }
 
 // CanEdit reports whether the unit may still change the texts: drafts and
 // withdrawn projects only (a submitted project is withdrawn first).
 func (p Project) CanEdit() error {
 	switch p.Status {
-	case ProjectDraft, ProjectWithdrawn, ProjectReturned:
+	case ProjectDraft, ProjectWithdrawn, ProjectReturned, ProjectRecommenderReturned:
 		return nil
 	case ProjectSubmitted:
 		return Errorf(KindConflict, "the project is submitted: withdraw it to make changes")
@@ -148,9 +167,19 @@ func (p Project) CanWithdraw() error {
 
 // CanJudgeEligibility reports whether admins may mark the project eligible
 // or ineligible.
-func (p Project) CanJudgeEligibility() error {
+//
+// With the edition's recommendation step on (recommendStep), a submission
+// reaches the check only once its recommender recommended it.
+func (p Project) CanJudgeEligibility(recommendStep bool) error {
 	switch p.Status {
-	case ProjectSubmitted, ProjectEligible, ProjectIneligible:
+	case ProjectEligible, ProjectIneligible:
+		return nil
+	case ProjectSubmitted:
+		if !recommendStep {
+			return nil
+		}
+		return Errorf(KindConflict, "project %d waits for its county's or department's recommendation: only recommended projects are checked", p.ID)
+	case ProjectRecommended:
 		return nil
 	}
 	return Errorf(KindConflict, "project %d is %s: only submitted projects are checked", p.ID, p.Status)
@@ -159,7 +188,7 @@ func (p Project) CanJudgeEligibility() error {
 // CanReturn reports whether the organisers may send the project back to
 // the unit for changes: a submission not yet checked for eligibility.
 func (p Project) CanReturn() error {
-	if p.Status != ProjectSubmitted {
+	if p.Status != ProjectSubmitted && p.Status != ProjectRecommended {
 		return Errorf(KindConflict, "only a submitted project can be returned (this one is %s)", p.Status)
 	}
 	return nil

@@ -19,10 +19,14 @@ const (
 	RoleUnit   Role = "unit"
 	RoleExpert Role = "expert"
 	RoleHost   Role = "host"
+	// RoleRecommender is a county's, development zone's or city
+	// department's officer (县区推荐): scoped to the subtree of the unit
+	// tree rooted at their unit_id.
+	RoleRecommender Role = "recommender"
 )
 
 // Roles lists every role in a stable order.
-var Roles = []Role{RoleAdmin, RoleUnit, RoleExpert, RoleHost}
+var Roles = []Role{RoleAdmin, RoleUnit, RoleExpert, RoleHost, RoleRecommender}
 
 // ParseRoles parses a comma-separated role list such as "admin,host",
 // rejecting unknown and duplicate roles.
@@ -34,7 +38,7 @@ func ParseRoles(s string) ([]Role, error) {
 			continue
 		}
 		if !slices.Contains(Roles, r) {
-			return nil, Invalid("unknown role", map[string]string{"roles": "unknown role " + string(r) + " (want admin, unit, expert or host)"})
+			return nil, Invalid("unknown role", map[string]string{"roles": "unknown role " + string(r) + " (want admin, unit, expert, host or recommender)"})
 		}
 		if slices.Contains(out, r) {
 			return nil, Invalid("duplicate role", map[string]string{"roles": "role " + string(r) + " given twice"})
@@ -145,6 +149,9 @@ func (p UserProfile) check(fields map[string]string) {
 	}
 	if slices.Contains(p.Roles, RoleUnit) && p.UnitID == nil {
 		fields["unit_id"] = "a unit user must belong to a unit"
+	}
+	if slices.Contains(p.Roles, RoleRecommender) && p.UnitID == nil {
+		fields["unit_id"] = "a recommender must belong to the county or department they recommend for"
 	}
 	if p.Phone != "" && !ValidPhone(p.Phone) {
 		fields["phone"] = "a phone number such as 13812345678 or 0752-2345678"

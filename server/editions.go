@@ -33,6 +33,9 @@ type editionJSON struct {
 	QuotaPerUnit int                  `json:"quota_per_unit"`
 	Status       models.EditionStatus `json:"status"`
 	Accepting    bool                 `json:"accepting"`
+	// The recommendation step (县区推荐) and each subtree root's quota.
+	RecommendStep   bool                 `json:"recommend_step"`
+	RecommendQuotas []recommendQuotaJSON `json:"recommend_quotas"`
 }
 
 func (s *handlers) toEditionJSON(e models.Edition) editionJSON {
@@ -42,7 +45,8 @@ func (s *handlers) toEditionJSON(e models.Edition) editionJSON {
 	}
 	return editionJSON{ID: e.ID, Year: e.Year, Title: e.Title, Categories: cats, OpensAt: e.OpensAt, ClosesAt: e.ClosesAt,
 		GraceMinutes: e.GraceMinutes, Deadline: e.Deadline(), QuotaPerUnit: e.QuotaPerUnit, Status: e.Status,
-		Accepting: e.AcceptsChanges(s.deps.Clock(), s.deps.Config.Location) == nil}
+		Accepting:     e.AcceptsChanges(s.deps.Clock(), s.deps.Config.Location) == nil,
+		RecommendStep: e.Recommend.Step, RecommendQuotas: toQuotasJSON(e.Recommend.Quotas)}
 }
 
 func (s *handlers) listEditions(c *fiber.Ctx) error {
@@ -96,11 +100,15 @@ type editionRequest struct {
 	GraceMinutes int                  `json:"grace_minutes"`
 	QuotaPerUnit int                  `json:"quota_per_unit"`
 	Status       models.EditionStatus `json:"status"`
+	// Absent: the edition keeps its recommendation settings.
+	RecommendStep   *bool                 `json:"recommend_step"`
+	RecommendQuotas *[]recommendQuotaJSON `json:"recommend_quotas"`
 }
 
-func (r editionRequest) input() models.EditionInput {
+func (r editionRequest) input(current models.RecommendSettings) models.EditionInput {
 	return models.EditionInput{Year: r.Year, Title: r.Title, Categories: r.Categories, OpensAt: r.OpensAt,
-		ClosesAt: r.ClosesAt, GraceMinutes: r.GraceMinutes, QuotaPerUnit: r.QuotaPerUnit, Status: r.Status}
+		ClosesAt: r.ClosesAt, GraceMinutes: r.GraceMinutes, QuotaPerUnit: r.QuotaPerUnit, Status: r.Status,
+		Recommend: recommendInput(r.RecommendStep, r.RecommendQuotas, current)}
 }
 
 func (s *handlers) createEdition(c *fiber.Ctx) error {
@@ -108,7 +116,7 @@ func (s *handlers) createEdition(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	e, err := s.deps.Editions.CreateEdition(c.UserContext(), actorOf(c), req.input())
+	e, err := s.deps.Editions.CreateEdition(c.UserContext(), actorOf(c), req.input(models.RecommendSettings{}))
 	if err != nil {
 		return err
 	}
@@ -124,7 +132,11 @@ func (s *handlers) updateEdition(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	e, err := s.deps.Editions.UpdateEdition(c.UserContext(), actorOf(c), id, req.input())
+	current, err := s.deps.Editions.EditionByID(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	e, err := s.deps.Editions.UpdateEdition(c.UserContext(), actorOf(c), id, req.input(current.Recommend))
 	if err != nil {
 		return err
 	}

@@ -38,12 +38,16 @@ type projectJSON struct {
 	CreatedAt         time.Time            `json:"created_at"`
 	UpdatedAt         time.Time            `json:"updated_at"`
 	Missing           []string             `json:"missing"`
+	// Recommendation is the recommender's decision or comment (null
+	// before any).
+	Recommendation *recommendationJSON `json:"recommendation"`
 }
 
 func toProjectJSON(tree *models.UnitTree, p models.Project) projectJSON {
 	out := projectJSON{ID: p.ID, EditionID: p.EditionID, UnitID: p.UnitID, ProjectFields: p.ProjectFields,
 		Status: p.Status, EligibilityReason: p.EligibilityReason, Version: p.Version, SubmittedAt: p.SubmittedAt,
-		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, Missing: []string{}, UnitPath: []string{}}
+		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, Missing: []string{}, UnitPath: []string{},
+		Recommendation: toRecommendationJSON(tree, p.Recommendation)}
 	if tree != nil {
 		if u, ok := tree.Unit(p.UnitID); ok {
 			out.UnitName = u.Name

@@ -57,17 +57,17 @@ func (s *handlers) routes(app *fiber.App) *router {
 	r.get(v1+"/editions/:id/projects/export", adminsOnly, s.exportProjects)
 	r.post(v1+"/editions/:id/projects", unitsOnly, s.createProject)
 	r.post(v1+"/projects/eligibility", adminsOnly, s.setEligibility)
-	r.get(v1+"/projects/:id", unitsAndAdmins, s.getProject)
+	r.get(v1+"/projects/:id", projectViewers, s.getProject)
 	r.put(v1+"/projects/:id", unitsAndAdmins, s.saveProject)
 	r.delete(v1+"/projects/:id", unitsOnly, s.deleteDraft)
 	r.post(v1+"/projects/:id/submit", unitsAndAdmins, s.submitProject)
 	r.post(v1+"/projects/:id/withdraw", unitsAndAdmins, s.withdrawProject)
 	r.post(v1+"/projects/:id/return", adminsOnly, s.returnProject)
-	r.get(v1+"/projects/:id/versions", unitsAndAdmins, s.projectVersions)
+	r.get(v1+"/projects/:id/versions", projectViewers, s.projectVersions)
 
 	// Project media: the storage layer checks the project's scope (a unit
 	// sees only its own; changes need an editable project in its window).
-	r.get(v1+"/projects/:id/media", unitsAndAdmins, s.listMedia)
+	r.get(v1+"/projects/:id/media", projectViewers, s.listMedia)
 	r.get(v1+"/projects/:id/uploads", unitsAndAdmins, s.listUploads)
 	r.post(v1+"/projects/:id/uploads", unitsAndAdmins, s.createUpload)
 	r.get(v1+"/uploads/:id", uploaders, s.getUpload)
@@ -203,6 +203,8 @@ func (s *handlers) routes(app *fiber.App) *router {
 	r.get(v1+"/rounds/:id/projects/:pid/visits", adminsOnly, s.projectVisits(false))
 	r.get(v1+"/editions/:id/figures", adminsOnly, s.editionFigures)
 	r.get(v1+"/editions/:id/figures/export", adminsOnly, s.exportFigures)
+
+	s.recommendRoutes(r)
 
 	r.get(v1+"/audit", adminsOnly, s.listAudit)
 	r.get(v1+"/audit/verify", adminsOnly, s.verifyAudit)

@@ -89,6 +89,9 @@ type Deps struct {
 	// office's overview of an edition.
 	Visits         SiteVisits
 	EditionFigures EditionFigures
+	// Recommend is the county and department recommendation step and the
+	// recommenders' scoped administration (recommend.go).
+	Recommend Recommendations
 	// Clock is "now" for the handlers (nil: time.Now), so that a test can
 	// set the day.
 	Clock func() time.Time

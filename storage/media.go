@@ -63,7 +63,7 @@ func mediaAudit(m models.Media) map[string]any {
 // the project.
 func (s *MediaService) ListMedia(ctx context.Context, user models.User, projectID int64) ([]models.Media, error) {
 	tx := s.db.gorm.WithContext(ctx)
-	if _, _, err := s.db.projectScope(tx, user, projectID); err != nil {
+	if _, _, err := s.db.projectView(tx, user, projectID); err != nil {
 		return nil, fmt.Errorf("project %d: %w", projectID, err)
 	}
 	var rows []mediaRow

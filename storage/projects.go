@@ -16,18 +16,19 @@ import (
 )
 
 type editionRow struct {
-	ID           int64 `gorm:"primaryKey"`
-	Year         int
-	Title        string
-	Categories   string
-	OpensAt      time.Time
-	ClosesAt     time.Time
-	GraceMinutes int
-	QuotaPerUnit int
-	Status       string
-	AwardTiers   string
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	ID            int64 `gorm:"primaryKey"`
+	Year          int
+	Title         string
+	Categories    string
+	OpensAt       time.Time
+	ClosesAt      time.Time
+	GraceMinutes  int
+	QuotaPerUnit  int
+	RecommendStep bool
+	Status        string
+	AwardTiers    string
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
 }
 
 func (editionRow) TableName() string { return "editions" }
@@ -37,7 +38,8 @@ func (r editionRow) model() models.Edition {
 	_ = json.Unmarshal([]byte(r.Categories), &cats)
 	return models.Edition{ID: r.ID, Year: r.Year, Title: r.Title, Categories: cats, OpensAt: r.OpensAt.UTC(),
 		ClosesAt: r.ClosesAt.UTC(), GraceMinutes: r.GraceMinutes, QuotaPerUnit: r.QuotaPerUnit,
-		Status: models.EditionStatus(r.Status), CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
+		Recommend: models.RecommendSettings{Step: r.RecommendStep},
+		Status:    models.EditionStatus(r.Status), CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
 }
 
 type projectRow struct {
@@ -51,6 +53,10 @@ type projectRow struct {
 	SubmittedAt       *time.Time
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
+	RecommendRootID   *int64
+	RecommendedBy     string
+	RecommendedAt     *time.Time
+	RecommendComment  string
 }
 
 func (projectRow) TableName() string { return "projects" }
@@ -58,7 +64,9 @@ func (projectRow) TableName() string { return "projects" }
 func (r projectRow) model() models.Project {
 	p := models.Project{ID: r.ID, EditionID: r.EditionID, UnitID: r.UnitID, Status: models.ProjectStatus(r.Status),
 		EligibilityReason: r.EligibilityReason, Version: r.Version, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
-		ProjectFields: r.ProjectFields}
+		ProjectFields: r.ProjectFields,
+		Recommendation: models.Recommendation{RecommendRootID: r.RecommendRootID, RecommendedBy: r.RecommendedBy,
+			RecommendedAt: utcPtr(r.RecommendedAt), RecommendComment: r.RecommendComment}}
 	if r.SubmittedAt != nil {
 		t := r.SubmittedAt.UTC()
 		p.SubmittedAt = &t
@@ -89,7 +97,8 @@ func (versionRow) TableName() string { return "project_versions" }
 func editionAudit(e models.Edition) map[string]any {
 	return map[string]any{"year": e.Year, "title": e.Title, "categories": e.Categories,
 		"opens_at": e.OpensAt.Format(time.RFC3339), "closes_at": e.ClosesAt.Format(time.RFC3339),
-		"grace_minutes": e.GraceMinutes, "quota_per_unit": e.QuotaPerUnit, "status": e.Status}
+		"grace_minutes": e.GraceMinutes, "quota_per_unit": e.QuotaPerUnit, "status": e.Status,
+		"recommend_step": e.Recommend.Step, "recommend_quotas": quotasAudit(e.Recommend.Quotas)}
 }
 
 func editionRowFrom(in models.EditionInput) editionRow {
@@ -100,7 +109,7 @@ func editionRowFrom(in models.EditionInput) editionRow {
 	b, _ := json.Marshal(cats)
 	return editionRow{Year: in.Year, Title: strings.TrimSpace(in.Title), Categories: string(b),
 		OpensAt: in.OpensAt.UTC(), ClosesAt: in.ClosesAt.UTC(), GraceMinutes: in.GraceMinutes,
-		QuotaPerUnit: in.QuotaPerUnit, Status: string(in.Status)}
+		QuotaPerUnit: in.QuotaPerUnit, RecommendStep: in.Recommend != nil && in.Recommend.Step, Status: string(in.Status)}
 }
 
 // CreateEdition adds an edition.
@@ -111,17 +120,27 @@ func (db *DB) CreateEdition(ctx context.Context, actor models.Actor, in models.E
 	row := editionRowFrom(in)
 	row.CreatedAt = time.Now().UTC()
 	row.UpdatedAt = row.CreatedAt
+	var out models.Edition
 	err := db.tx(ctx, func(tx *gorm.DB) error {
 		if err := tx.Create(&row).Error; err != nil {
 			return err
 		}
+		if in.Recommend != nil {
+			if err := saveRecommendQuotas(tx, row.ID, in.Recommend.Quotas); err != nil {
+				return err
+			}
+		}
+		var err error
+		if out, err = editionModel(tx, row); err != nil {
+			return err
+		}
 		return db.appendAudit(tx, models.AuditRecord{Actor: actor, Action: "edition.create", Entity: "edition",
-			EntityID: idString(row.ID), After: editionAudit(row.model())})
+			EntityID: idString(row.ID), After: editionAudit(out)})
 	})
 	if err != nil {
 		return models.Edition{}, fmt.Errorf("create edition: %w", err)
 	}
-	return row.model(), nil
+	return out, nil
 }
 
 // UpdateEdition changes an edition. Categories in use by projects stay.
@@ -129,13 +148,16 @@ func (db *DB) UpdateEdition(ctx context.Context, actor models.Actor, id int64, i
 	if err := in.Validate(); err != nil {
 		return models.Edition{}, err
 	}
-	var out editionRow
+	var out models.Edition
 	err := db.tx(ctx, func(tx *gorm.DB) error {
 		var row editionRow
 		if err := tx.Take(&row, id).Error; err != nil {
 			return err
 		}
-		before := row.model()
+		before, err := editionModel(tx, row)
+		if err != nil {
+			return err
+		}
 		var used []string
 		if err := tx.Model(&projectRow{}).Where("edition_id = ? AND category <> ''", id).Distinct().Pluck("category", &used).Error; err != nil {
 			return err
@@ -148,18 +170,25 @@ func (db *DB) UpdateEdition(ctx context.Context, actor models.Actor, id int64, i
 			}
 		}
 		next.ID, next.CreatedAt, next.UpdatedAt = id, row.CreatedAt, time.Now().UTC()
-		if err := tx.Model(&next).Select("year", "title", "categories", "opens_at", "closes_at", "grace_minutes",
-			"quota_per_unit", "status", "updated_at").Updates(&next).Error; err != nil {
+		if in.Recommend == nil {
+			next.RecommendStep = row.RecommendStep // unchanged
+		} else if err := saveRecommendQuotas(tx, id, in.Recommend.Quotas); err != nil {
 			return err
 		}
-		out = next
+		if err := tx.Model(&next).Select("year", "title", "categories", "opens_at", "closes_at", "grace_minutes",
+			"quota_per_unit", "recommend_step", "status", "updated_at").Updates(&next).Error; err != nil {
+			return err
+		}
+		if out, err = editionModel(tx, next); err != nil {
+			return err
+		}
 		return db.appendAudit(tx, models.AuditRecord{Actor: actor, Action: "edition.update", Entity: "edition",
-			EntityID: idString(id), Before: editionAudit(before), After: editionAudit(next.model())})
+			EntityID: idString(id), Before: editionAudit(before), After: editionAudit(out)})
 	})
 	if err != nil {
 		return models.Edition{}, fmt.Errorf("update edition %d: %w", id, err)
 	}
-	return out.model(), nil
+	return out, nil
 }
 
 // ListEditions returns editions, newest year first; onlyPublic hides drafts.
@@ -172,9 +201,14 @@ func (db *DB) ListEditions(ctx context.Context, onlyPublic bool) ([]models.Editi
 	if err := q.Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("list editions: %w", mapError(err))
 	}
+	quotas, err := recommendQuotas(db.gorm.WithContext(ctx), nil)
+	if err != nil {
+		return nil, fmt.Errorf("list editions: %w", mapError(err))
+	}
 	out := make([]models.Edition, len(rows))
 	for i, r := range rows {
 		out[i] = r.model()
+		out[i].Recommend.Quotas = quotas[r.ID]
 	}
 	return out, nil
 }
@@ -182,10 +216,15 @@ func (db *DB) ListEditions(ctx context.Context, onlyPublic bool) ([]models.Editi
 // EditionByID returns one edition.
 func (db *DB) EditionByID(ctx context.Context, id int64) (models.Edition, error) {
 	var row editionRow
-	if err := db.gorm.WithContext(ctx).Take(&row, id).Error; err != nil {
+	tx := db.gorm.WithContext(ctx)
+	if err := tx.Take(&row, id).Error; err != nil {
 		return models.Edition{}, fmt.Errorf("edition %d: %w", id, mapError(err))
 	}
-	return row.model(), nil
+	e, err := editionModel(tx, row)
+	if err != nil {
+		return models.Edition{}, fmt.Errorf("edition %d: %w", id, mapError(err))
+	}
+	return e, nil
 }
 
 // CreateProject starts a draft for the user's unit in an edition that
@@ -258,7 +297,7 @@ func (db *DB) SaveDraft(ctx context.Context, user models.User, id int64, f model
 
 // ProjectByID returns a project the user may see.
 func (db *DB) ProjectByID(ctx context.Context, user models.User, id int64) (models.Project, error) {
-	p, _, err := db.projectScope(db.gorm.WithContext(ctx), user, id)
+	p, _, err := db.projectView(db.gorm.WithContext(ctx), user, id)
 	if err != nil {
 		return models.Project{}, fmt.Errorf("project %d: %w", id, err)
 	}
@@ -297,7 +336,10 @@ func (db *DB) SubmitProject(ctx context.Context, actor models.Actor, user models
 		out.SubmittedAt = &now
 		out.UpdatedAt = now
 		out.EligibilityReason = "" // a return's reason is answered by the new submission
-		if err := tx.Model(&out).Select("version", "status", "submitted_at", "updated_at", "eligibility_reason").Updates(&out).Error; err != nil {
+		// A new submission waits for a new recommendation.
+		out.RecommendRootID, out.RecommendedBy, out.RecommendedAt, out.RecommendComment = nil, "", nil, ""
+		if err := tx.Model(&out).Select("version", "status", "submitted_at", "updated_at", "eligibility_reason",
+			"recommend_root_id", "recommended_by", "recommended_at", "recommend_comment").Updates(&out).Error; err != nil {
 			return err
 		}
 		if err := tx.Create(&versionRow{ProjectID: id, Version: out.Version, Snapshot: snap, SubmittedAt: now, SubmittedBy: actor.Name}).Error; err != nil {
@@ -311,8 +353,14 @@ func (db *DB) SubmitProject(ctx context.Context, actor models.Actor, user models
 		if err != nil {
 			return err
 		}
-		return notifyTx(tx, now, note{users: users, kind: models.NoteSubmitted, link: projectLink(id),
-			params: map[string]string{"project": out.Title, "version": strconv.Itoa(out.Version)}})
+		if err := notifyTx(tx, now, note{users: users, kind: models.NoteSubmitted, link: projectLink(id),
+			params: map[string]string{"project": out.Title, "version": strconv.Itoa(out.Version)}}); err != nil {
+			return err
+		}
+		if !ed.Recommend.Step {
+			return nil
+		}
+		return notifyRecommenders(tx, now, out)
 	})
 	if err != nil {
 		return models.Project{}, fmt.Errorf("submit project %d: %w", id, err)
@@ -428,12 +476,21 @@ func (db *DB) SetEligibility(ctx context.Context, actor models.Actor, ids []int6
 	var out []models.Project
 	now := time.Now().UTC()
 	err := db.tx(ctx, func(tx *gorm.DB) error {
+		steps := map[int64]bool{}
 		for _, id := range ids {
 			var row projectRow
 			if err := tx.Take(&row, id).Error; err != nil {
 				return fmt.Errorf("project %d: %w", id, mapError(err))
 			}
-			if err := row.model().CanJudgeEligibility(); err != nil {
+			step, ok := steps[row.EditionID]
+			if !ok {
+				var e editionRow
+				if err := tx.Select("id", "recommend_step").Take(&e, row.EditionID).Error; err != nil {
+					return err
+				}
+				step, steps[row.EditionID] = e.RecommendStep, e.RecommendStep
+			}
+			if err := row.model().CanJudgeEligibility(step); err != nil {
 				return err
 			}
 			before := row.Status
@@ -475,8 +532,17 @@ func (db *DB) ListProjects(ctx context.Context, user models.User, f models.Proje
 		}
 	case user.HasRole(models.RoleUnit) && user.UnitID != nil:
 		q = q.Where("unit_id = ?", *user.UnitID)
+	case user.HasRole(models.RoleRecommender) && user.UnitID != nil:
+		ids, err := subtreeIDs(db.gorm.WithContext(ctx), *user.UnitID)
+		if err != nil {
+			return nil, err
+		}
+		q = q.Where("unit_id IN ?", ids)
+		if f.UnitID != nil {
+			q = q.Where("unit_id = ?", *f.UnitID)
+		}
 	default:
-		return nil, models.Errorf(models.KindForbidden, "projects are listed for units and admins")
+		return nil, models.Errorf(models.KindForbidden, "projects are listed for units, recommenders and admins")
 	}
 	if f.Category != "" {
 		q = q.Where("category = ?", f.Category)

@@ -51,6 +51,9 @@ func TestStorage(t *testing.T) {
 		{"notifications: written with their change, read by their user, e-mailed once each", testNotifications},
 		{"review gaps: admin conflicts, moving one project, the holiday calendar and the 公示 window", testReviewGaps},
 		{"blind rounds: redacted copies, audited, read by the experts, fixed once scored", testBlindRedactions},
+		{"recommendation: step off as today, scope, quota, recommend, return, notifications", testRecommendation},
+		{"recommendation: racing recommenders never exceed the quota", testRecommendQuotaRace},
+		{"recommendation: scoped administration of units and unit accounts", testScopedAdministration},
 	}
 	open := map[Dialect]func(t *testing.T) *DB{
 		SQLite: func(t *testing.T) *DB { return openMigrated(t, "", t.TempDir()) },

@@ -90,6 +90,12 @@ func unitConflict(err error) error {
 
 // CreateUnit adds a unit to the tree.
 func (db *DB) CreateUnit(ctx context.Context, actor models.Actor, in models.UnitInput) (models.Unit, error) {
+	return db.createUnit(ctx, actor, in, nil)
+}
+
+// createUnit adds a unit after scope (when set) allowed it inside the
+// same transaction.
+func (db *DB) createUnit(ctx context.Context, actor models.Actor, in models.UnitInput, scope func(tx *gorm.DB) error) (models.Unit, error) {
 	in = normalizeUnit(in)
 	if err := in.Validate(); err != nil {
 		return models.Unit{}, err
@@ -98,6 +104,11 @@ func (db *DB) CreateUnit(ctx context.Context, actor models.Actor, in models.Unit
 	row := unitRow{ParentID: in.ParentID, Kind: string(in.Kind), Name: in.Name, ContactName: in.ContactName,
 		ContactPhone: in.ContactPhone, CreatedAt: now, UpdatedAt: now}
 	err := db.tx(ctx, func(tx *gorm.DB) error {
+		if scope != nil {
+			if err := scope(tx); err != nil {
+				return err
+			}
+		}
 		if err := checkUnitParent(tx, in); err != nil {
 			return err
 		}
@@ -121,12 +132,23 @@ func unitAudit(u models.Unit) map[string]any {
 
 // UpdateUnit changes a unit; a unit cannot become its own ancestor.
 func (db *DB) UpdateUnit(ctx context.Context, actor models.Actor, id int64, in models.UnitInput) (models.Unit, error) {
+	return db.updateUnit(ctx, actor, id, in, nil)
+}
+
+// updateUnit changes a unit after scope (when set) allowed it inside the
+// same transaction.
+func (db *DB) updateUnit(ctx context.Context, actor models.Actor, id int64, in models.UnitInput, scope func(tx *gorm.DB) error) (models.Unit, error) {
 	in = normalizeUnit(in)
 	if err := in.Validate(); err != nil {
 		return models.Unit{}, err
 	}
 	var out unitRow
 	err := db.tx(ctx, func(tx *gorm.DB) error {
+		if scope != nil {
+			if err := scope(tx); err != nil {
+				return err
+			}
+		}
 		var row unitRow
 		if err := tx.Take(&row, id).Error; err != nil {
 			return err

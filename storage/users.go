@@ -142,6 +142,19 @@ func checkUnitExists(tx *gorm.DB, unitID *int64) error {
 	return nil
 }
 
+// checkRecommenderUnit refuses a recommender whose unit cannot root a
+// recommendation scope (a county or a department).
+func checkRecommenderUnit(tx *gorm.DB, roles []models.Role, unitID *int64) error {
+	if !slices.Contains(roles, models.RoleRecommender) || unitID == nil {
+		return nil
+	}
+	var u unitRow
+	if err := tx.Take(&u, *unitID).Error; err != nil {
+		return mapError(err)
+	}
+	return models.CheckRecommendRoot(u.model(), "unit_id")
+}
+
 // CreateUser validates and stores a new account with a hashed password.
 // A taken username (case-insensitive) is a conflict naming the field.
 func (db *DB) CreateUser(ctx context.Context, actor models.Actor, n models.NewUser) (models.User, error) {
@@ -164,6 +177,9 @@ func (db *DB) createUser(tx *gorm.DB, actor models.Actor, n models.NewUser, acti
 		return models.User{}, err
 	}
 	if err := checkUnitExists(tx, n.UnitID); err != nil {
+		return models.User{}, err
+	}
+	if err := checkRecommenderUnit(tx, n.Roles, n.UnitID); err != nil {
 		return models.User{}, err
 	}
 	hash, err := hashPassword(n.Password)
@@ -260,6 +276,9 @@ func (db *DB) UpdateUser(ctx context.Context, actor models.Actor, id int64, p mo
 		}
 		before := row.model()
 		if err := checkUnitExists(tx, p.UnitID); err != nil {
+			return err
+		}
+		if err := checkRecommenderUnit(tx, p.Roles, p.UnitID); err != nil {
 			return err
 		}
 		if before.HasRole(models.RoleAdmin) && !before.Disabled && (p.Disabled || !slices.Contains(p.Roles, models.RoleAdmin)) {

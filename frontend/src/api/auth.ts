@@ -2,7 +2,7 @@
 import { api, type RequestOptions } from './client'
 
 /** ROLES lists the roles the server grants (ARCHITECTURE.md). */
-export const ROLES = ['admin', 'unit', 'expert', 'host'] as const
+export const ROLES = ['admin', 'unit', 'expert', 'host', 'recommender'] as const
 
 /** Role is one of ROLES. */
 export type Role = (typeof ROLES)[number]

@@ -23,6 +23,16 @@ export interface Edition {
   status: EditionStatus
   /** accepting says whether units may create, change, submit or withdraw projects right now. */
   accepting: boolean
+  /** recommend_step: submissions wait for their county's or department's recommendation (县区推荐). */
+  recommend_step?: boolean
+  /** recommend_quotas are how many projects each subtree root may recommend. */
+  recommend_quotas?: RecommendQuota[]
+}
+
+/** RecommendQuota is how many projects one county or department may recommend. */
+export interface RecommendQuota {
+  unit_id: number
+  quota: number
 }
 
 /** EditionInput is what an administrator sends to create or change an edition (all fields). */
@@ -35,6 +45,9 @@ export interface EditionInput {
   grace_minutes: number
   quota_per_unit: number
   status: EditionStatus
+  /** Left out: the edition keeps its recommendation settings. */
+  recommend_step?: boolean
+  recommend_quotas?: RecommendQuota[]
 }
 
 /** getCurrentEdition returns the running edition; 404 (not_found) when none is running. */

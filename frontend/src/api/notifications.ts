@@ -10,6 +10,9 @@ export const NOTIFICATION_KINDS = [
   'round.closing',
   'round.published',
   'objection.answered',
+  'project.recommended',
+  'project.returned_by_recommender',
+  'project.awaiting_recommendation',
 ] as const
 
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number]

@@ -3,7 +3,17 @@
 import { api, errorFromResponse, ApiError, type RequestOptions } from './client'
 
 /** PROJECT_STATUSES lists the statuses of the submission stage, in their order. */
-export const PROJECT_STATUSES = ['draft', 'submitted', 'withdrawn', 'eligible', 'ineligible', 'returned'] as const
+export const PROJECT_STATUSES = [
+  'draft',
+  'submitted',
+  'withdrawn',
+  'eligible',
+  'ineligible',
+  'returned',
+  // The recommendation step (县区推荐): recommended to the city, or returned by the recommender.
+  'recommended',
+  'returned_by_recommender',
+] as const
 
 /** ProjectStatus is one of PROJECT_STATUSES. */
 export type ProjectStatus = (typeof PROJECT_STATUSES)[number]
@@ -60,6 +70,20 @@ export interface Project extends ProjectFields {
   updated_at: string
   /** missing lists the required fields still empty. */
   missing: string[]
+  /** recommendation is the recommender's decision or comment (null before any). */
+  recommendation?: Recommendation | null
+}
+
+/** Recommendation is the county's or department's word on the current submission (县区推荐). */
+export interface Recommendation {
+  /** root_id is the subtree root the recommendation counts against (null for a return). */
+  root_id: number | null
+  root_name: string
+  /** by is the recommender's username. */
+  by: string
+  at: string | null
+  /** comment is the comment, or the reason of a return. */
+  comment: string
 }
 
 /** ProjectVersion is one submitted snapshot. */
@@ -103,12 +127,16 @@ export function charCount(s: string): number {
 
 /** isEditable reports whether a unit may still change a project of this status. */
 export function isEditable(status: ProjectStatus): boolean {
-  return status === 'draft' || status === 'withdrawn' || status === 'returned'
+  return status === 'draft' || status === 'withdrawn' || status === 'returned' || status === 'returned_by_recommender'
 }
 
-/** isJudgeable reports whether administrators may record eligibility for this status. */
-export function isJudgeable(status: ProjectStatus): boolean {
-  return status === 'submitted' || status === 'eligible' || status === 'ineligible'
+/**
+ * isJudgeable reports whether administrators may record eligibility for this status; with the
+ * edition's recommendation step on, a submission must be recommended first.
+ */
+export function isJudgeable(status: ProjectStatus, recommendStep = false): boolean {
+  if (status === 'submitted') return !recommendStep
+  return status === 'recommended' || status === 'eligible' || status === 'ineligible'
 }
 
 function query(filter: ProjectFilter, extra: Record<string, string> = {}): string {

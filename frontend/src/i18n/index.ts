@@ -18,6 +18,8 @@ import gapsEn from '@/locales/gaps.en'
 import gapsZhCN from '@/locales/gaps.zh-CN'
 import visitsEn from '@/locales/visits.en'
 import visitsZhCN from '@/locales/visits.zh-CN'
+import recommendEn from '@/locales/recommend.en'
+import recommendZhCN from '@/locales/recommend.zh-CN'
 import zhCN from '@/locales/zh-CN'
 import { setMessages } from '@/i18n/core'
 
@@ -28,21 +30,28 @@ export { i18n, SUPPORTED_LOCALES, LOCALE_STORAGE_KEY, currentLocale, setLocale, 
 // host console, judge tablet and live-event setup (host.*), and the follow-through of funded
 // projects (follow.*), and notifications with one's own settings (notify.*), the review's admin
 // tools of issue 13 (gaps.*: conflicts, moving a project, holidays, the 公示 window), and site
-// visits with the edition's figures (visits.*).
+// visits with the edition's figures (visits.*), and county and department recommendation
+// (recommend.*).
 setMessages(
   'zh-CN',
   mergeMessages(
     mergeMessages(
-      mergeMessages(mergeMessages(mergeMessages(mergeMessages(mergeMessages(mergeMessages(zhCN, portalZhCN), reviewZhCN), screenZhCN), hostZhCN), followZhCN), notifyZhCN),
-      gapsZhCN,
+      mergeMessages(
+        mergeMessages(mergeMessages(mergeMessages(mergeMessages(mergeMessages(mergeMessages(zhCN, portalZhCN), reviewZhCN), screenZhCN), hostZhCN), followZhCN), notifyZhCN),
+        gapsZhCN,
+      ),
+      visitsZhCN,
     ),
-    visitsZhCN,
+    recommendZhCN,
   ),
 )
 setMessages(
   'en',
   mergeMessages(
-    mergeMessages(mergeMessages(mergeMessages(mergeMessages(mergeMessages(mergeMessages(mergeMessages(en, portalEn), reviewEn), screenEn), hostEn), followEn), notifyEn), gapsEn),
-    visitsEn,
+    mergeMessages(
+      mergeMessages(mergeMessages(mergeMessages(mergeMessages(mergeMessages(mergeMessages(mergeMessages(en, portalEn), reviewEn), screenEn), hostEn), followEn), notifyEn), gapsEn),
+      visitsEn,
+    ),
+    recommendEn,
   ),
 )

@@ -19,6 +19,7 @@ const en: MessageSchema = {
     review: 'Expert review',
     admin: 'Admin console',
     host: 'Host console',
+    recommend: 'Recommendation',
   },
   language: {
     label: 'Language',
@@ -73,6 +74,7 @@ const en: MessageSchema = {
     unit: 'Unit',
     expert: 'Expert',
     host: 'Host',
+    recommender: 'Recommender',
     separator: ', ',
   },
   home: {
@@ -423,6 +425,9 @@ const en: MessageSchema = {
       score_submit: 'Submitted a score',
       redaction_save: 'Saved a blind redaction',
       visit_save: 'Recorded a site visit',
+      project_recommend: 'Recommend a project',
+      project_recommend_comment: 'Change the recommender\'s comment',
+      project_recommender_return: 'Returned by the recommender',
     },
     entities: {
       user: 'User',

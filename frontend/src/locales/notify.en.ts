@@ -29,6 +29,9 @@ export default {
       round_closing: 'Reminders before scoring closes (48 h, 24 h)',
       round_published: 'Results published',
       objection_answered: 'Objection answered',
+      project_recommended: 'Project recommended',
+      project_returned_by_recommender: 'Returned by your recommender',
+      project_awaiting_recommendation: 'Submissions waiting for your recommendation',
     },
     settings: {
       title: 'My settings',

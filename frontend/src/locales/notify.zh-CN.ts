@@ -28,6 +28,9 @@ export default {
       round_closing: '评审截止前提醒（48 小时、24 小时）',
       round_published: '结果公示',
       objection_answered: '异议已答复',
+      project_recommended: '项目已获推荐',
+      project_returned_by_recommender: '项目被推荐单位退回',
+      project_awaiting_recommendation: '待推荐的申报',
     },
     settings: {
       title: '个人设置',

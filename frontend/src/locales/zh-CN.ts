@@ -18,6 +18,7 @@ const zhCN = {
     review: '专家评审',
     admin: '管理后台',
     host: '主持控制台',
+    recommend: '县区推荐',
   },
   language: {
     label: '语言',
@@ -72,6 +73,7 @@ const zhCN = {
     unit: '申报单位',
     expert: '评审专家',
     host: '主持人',
+    recommender: '推荐单位',
     separator: '、',
   },
   home: {
@@ -415,6 +417,9 @@ const zhCN = {
       score_submit: '提交评分',
       redaction_save: '保存盲评脱敏稿',
       visit_save: '记录实地考察',
+      project_recommend: '推荐项目',
+      project_recommend_comment: '修改推荐意见',
+      project_recommender_return: '推荐单位退回申报',
     },
     entities: {
       user: '用户',

@@ -91,6 +91,26 @@ const routes: RouteRecordRaw[] = [
         props: (route) => ({ id: Number(route.params.id) }),
         meta: { titleKey: 'portal.title', role: 'unit' },
       },
+      // County and department recommendation (县区推荐): the recommender's console and scoped admin.
+      {
+        path: 'recommend',
+        name: 'recommend',
+        component: () => import('@/views/recommend/RecommendConsole.vue'),
+        meta: { titleKey: 'recommend.title', role: 'recommender' },
+      },
+      {
+        path: 'recommend/projects/:id(\\d+)',
+        name: 'recommend-project',
+        component: () => import('@/views/recommend/RecommendProject.vue'),
+        props: (route) => ({ id: Number(route.params.id) }),
+        meta: { titleKey: 'recommend.title', role: 'recommender' },
+      },
+      {
+        path: 'recommend/units',
+        name: 'recommend-units',
+        component: () => import('@/views/recommend/ScopedAdmin.vue'),
+        meta: { titleKey: 'recommend.scope.title', role: 'recommender' },
+      },
       { path: 'review', name: 'review', component: () => import('@/views/review/ReviewHome.vue'), meta: { titleKey: 'review.title', role: 'expert' } },
       {
         path: 'review/rounds/:id(\\d+)/projects/:pid(\\d+)',

@@ -12,7 +12,7 @@ const LEGACY_CSRF_STORAGE_KEY = 'leitai.csrf'
 
 /** NavLink is one navigation entry: an i18n key for its label and the route it opens. */
 export interface NavLink {
-  key: 'home' | 'results' | 'tracker' | 'portal' | 'review' | 'admin' | 'host'
+  key: 'home' | 'results' | 'tracker' | 'portal' | 'review' | 'admin' | 'host' | 'recommend'
   to: string
 }
 
@@ -22,6 +22,7 @@ export const ROLE_HOME: Record<Role, NavLink> = {
   unit: { key: 'portal', to: '/portal' },
   expert: { key: 'review', to: '/review' },
   host: { key: 'host', to: '/host' },
+  recommender: { key: 'recommend', to: '/recommend' },
 }
 
 /** PUBLIC_LINKS are shown to everyone, signed in or not. */
@@ -72,7 +73,7 @@ export const useSessionStore = defineStore('session', () => {
 
   /** navLinks are the public links followed by one link per role, in a fixed order. */
   const navLinks = computed<NavLink[]>(() => {
-    const order: Role[] = ['unit', 'expert', 'host', 'admin']
+    const order: Role[] = ['unit', 'recommender', 'expert', 'host', 'admin']
     return [...PUBLIC_LINKS, ...order.filter((r) => roles.value.includes(r)).map((r) => ROLE_HOME[r])]
   })
 
