@@ -34,8 +34,9 @@ func NewEpoch() string {
 
 // OperatorFigures are the counts /metrics reports from the database.
 type OperatorFigures struct {
-	// Votes and DeviceTokens are per live final (by its id).
-	Votes, DeviceTokens map[int64]int64
+	// Votes (counted), VotesVoided (voided by the host, kept, never
+	// counted) and DeviceTokens are per live final (by its id).
+	Votes, VotesVoided, DeviceTokens map[int64]int64
 	// MediaBacklog is media waiting for or in processing.
 	MediaBacklog int64
 }

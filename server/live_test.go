@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"leitai/models"
+
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // fakeLive is a LiveShows whose methods the test sets; the rest answer
@@ -134,12 +136,18 @@ func TestLiveHandlers(t *testing.T) {
 			return models.LiveScore{ProjectID: pid, Points: points, Total: 8550, SubmittedAt: at, SubmissionID: submission}, failByID(pid)
 		},
 		device: func(id int64, ip, presence string) (string, error) {
+			if presence == "MANY" {
+				return "", &models.Error{Kind: models.KindRateLimited, Message: "too many phones from this address: try again in a minute", RetryAfterSeconds: 60}
+			}
 			if presence == "OLD" {
 				return "", &models.Error{Kind: models.KindForbidden, Message: "the code from the big screen is missing or too old", Fields: map[string]string{"presence": "scan again"}}
 			}
 			return "tok-" + presence, failByID(id)
 		},
 		vote: func(id, pid int64, ticket, device, ip string) (int, error) {
+			if device == "capped" || ticket == "WRONG" {
+				return 0, &models.Error{Kind: models.KindRateLimited, Message: "slow down", RetryAfterSeconds: 60}
+			}
 			if device == "" && ticket == "" {
 				return 0, models.Invalid("no device token", map[string]string{"device_token": "required"})
 			}
@@ -148,7 +156,8 @@ func TestLiveHandlers(t *testing.T) {
 		board: func(id int64) (models.Board, error) { return models.Board{EventID: id, Seed: "s1"}, failByID(id) },
 	}
 	long := strings.Repeat("长", 201)
-	runCases(t, Deps{Live: l, Clock: func() time.Time { return at }}, []apiCase{
+	reg := prometheus.NewRegistry()
+	runCases(t, Deps{Live: l, Clock: func() time.Time { return at }, Metrics: reg}, []apiCase{
 		get("list: hosts see the events", "/api/v1/live-events", "host", 200, `"seed":"s1"`),
 		get("list: units may not", "/api/v1/live-events", "unit", 403),
 		get("list: no session", "/api/v1/live-events", "", 401),
@@ -173,11 +182,14 @@ func TestLiveHandlers(t *testing.T) {
 
 		send("device: a token against the screen's code, without a session", "POST", "/api/v1/live-events/6/device", "", `{"presence":"K7Q2"}`, 201, `"device_token":"tok-K7Q2"`),
 		send("device: an old code is refused naming presence", "POST", "/api/v1/live-events/6/device", "", `{"presence":"OLD"}`, 403, `"presence"`),
+		send("device: beyond the address's issue limit", "POST", "/api/v1/live-events/6/device", "", `{"presence":"MANY"}`, 429),
 		send("device: a code over 40 characters", "POST", "/api/v1/live-events/6/device", "", `{"presence":"`+strings.Repeat("A", 41)+`"}`, 422, `"presence"`),
 		send("device: an unknown event", "POST", "/api/v1/live-events/404/device", "", ``, 404),
 
 		send("vote: counted, with the slot", "POST", "/api/v1/live-events/6/votes", "", `{"project_id":11,"device_token":"tok"}`, 201, `"counted":true`, `"slot":2`),
 		send("vote: no token", "POST", "/api/v1/live-events/6/votes", "", `{"project_id":11}`, 422, `"device_token"`),
+		send("vote: beyond the venue's cap", "POST", "/api/v1/live-events/6/votes", "", `{"project_id":11,"device_token":"capped"}`, 429),
+		send("vote: a ticket slowed for wrong codes", "POST", "/api/v1/live-events/6/votes", "", `{"project_id":11,"ticket":"WRONG"}`, 429),
 		send("vote: voting closed", "POST", "/api/v1/live-events/6/votes", "", `{"project_id":409,"device_token":"tok"}`, 409),
 		send("vote: a ticket code over 40 characters", "POST", "/api/v1/live-events/6/votes", "", `{"project_id":11,"ticket":"`+strings.Repeat("A", 41)+`"}`, 422, `"ticket"`),
 
@@ -186,4 +198,33 @@ func TestLiveHandlers(t *testing.T) {
 		get("board: an unknown event", "/api/v1/live-events/404/board", "", 404),
 		get("board: an id that is not a number is not found", "/api/v1/live-events/x/board", "", 404, `no id`),
 	})
+	// Each refusal counted once, by what refused it (/metrics).
+	for what, want := range map[string]float64{"token_presence": 1, "token_address": 1, "vote_address_cap": 1, "vote_ticket_guesses": 1} {
+		if got := refusedCount(t, reg, what); got != want {
+			t.Errorf("leitai_live_refused_total{what=%q} = %v, want %v", what, got, want)
+		}
+	}
+}
+
+// refusedCount reads leitai_live_refused_total{what} from the registry.
+func refusedCount(t *testing.T, reg *prometheus.Registry, what string) float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != "leitai_live_refused_total" {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "what" && l.GetValue() == what {
+					return m.GetCounter().GetValue()
+				}
+			}
+		}
+	}
+	t.Fatalf("no leitai_live_refused_total{what=%q}", what)
+	return 0
 }

@@ -35,6 +35,12 @@ func (s *handlers) deviceToken(c *fiber.Ctx) error {
 	}
 	tok, err := s.deps.Live.DeviceToken(c.UserContext(), id, c.IP(), req.Presence)
 	if err != nil {
+		switch models.KindOf(err) {
+		case models.KindForbidden:
+			s.refused.WithLabelValues("token_presence").Inc()
+		case models.KindRateLimited:
+			s.refused.WithLabelValues("token_address").Inc()
+		}
 		return err
 	}
 	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"device_token": tok})
@@ -64,6 +70,13 @@ func (s *handlers) vote(c *fiber.Ctx) error {
 	}
 	slot, err := s.deps.Live.Vote(c.UserContext(), id, req.ProjectID, req.Ticket, req.DeviceToken, c.IP())
 	if err != nil {
+		if models.KindOf(err) == models.KindRateLimited {
+			if strings.TrimSpace(req.Ticket) != "" {
+				s.refused.WithLabelValues("vote_ticket_guesses").Inc()
+			} else {
+				s.refused.WithLabelValues("vote_address_cap").Inc()
+			}
+		}
 		return err
 	}
 	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"counted": true, "slot": slot})

@@ -86,6 +86,7 @@ type operatorCollector struct {
 	hub                                 *live.Hub
 	figures                             Figures
 	viewers, votes, tokens, backlog, up *prometheus.Desc
+	voided                              *prometheus.Desc
 	conns, maxConns, perAddr, refused   *prometheus.Desc
 	drops, cuts                         *prometheus.Desc
 }
@@ -94,6 +95,7 @@ func newOperatorCollector(hub *live.Hub, figures Figures) *operatorCollector {
 	return &operatorCollector{hub: hub, figures: figures,
 		viewers:  prometheus.NewDesc("leitai_board_viewers", "Open live board connections per topic on this instance.", []string{"topic"}, nil),
 		votes:    prometheus.NewDesc("leitai_live_votes", "Audience votes counted per live final.", []string{"event"}, nil),
+		voided:   prometheus.NewDesc("leitai_live_votes_voided", "Audience votes the host voided per live final (kept with their reason, never counted).", []string{"event"}, nil),
 		tokens:   prometheus.NewDesc("leitai_live_device_tokens", "Audience device tokens issued per live final.", []string{"event"}, nil),
 		backlog:  prometheus.NewDesc("leitai_media_backlog", "Media waiting for or in processing.", nil, nil),
 		up:       prometheus.NewDesc("leitai_figures_up", "1 when the database figures could be read at this scrape.", nil, nil),
@@ -107,7 +109,7 @@ func newOperatorCollector(hub *live.Hub, figures Figures) *operatorCollector {
 }
 
 func (o *operatorCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{o.viewers, o.votes, o.tokens, o.backlog, o.up, o.conns, o.maxConns, o.perAddr, o.refused, o.drops, o.cuts} {
+	for _, d := range []*prometheus.Desc{o.viewers, o.votes, o.voided, o.tokens, o.backlog, o.up, o.conns, o.maxConns, o.perAddr, o.refused, o.drops, o.cuts} {
 		ch <- d
 	}
 }
@@ -140,8 +142,29 @@ func (o *operatorCollector) Collect(ch chan<- prometheus.Metric) {
 	for id, n := range f.Votes {
 		ch <- prometheus.MustNewConstMetric(o.votes, prometheus.CounterValue, float64(n), strconv.FormatInt(id, 10))
 	}
+	for id, n := range f.VotesVoided {
+		ch <- prometheus.MustNewConstMetric(o.voided, prometheus.CounterValue, float64(n), strconv.FormatInt(id, 10))
+	}
 	for id, n := range f.DeviceTokens {
 		ch <- prometheus.MustNewConstMetric(o.tokens, prometheus.CounterValue, float64(n), strconv.FormatInt(id, 10))
 	}
 	ch <- prometheus.MustNewConstMetric(o.backlog, prometheus.GaugeValue, float64(f.MediaBacklog))
+}
+
+// audienceRefusals counts on this instance the audience's requests the
+// defences refused (docs/live.md): device tokens without a current code from
+// the big screen, device tokens beyond the per-address issue limit, open
+// votes beyond the venue's per-address cap, and ticket votes slowed for
+// wrong codes. A rising count on the day is a
+// script at work or a cap set too low for the venue.
+func newAudienceRefusals(reg *prometheus.Registry) *prometheus.CounterVec {
+	c := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "leitai_live_refused_total",
+		Help: "Audience requests refused by the defences on this instance: token_presence, token_address, vote_address_cap, vote_ticket_guesses.",
+	}, []string{"what"})
+	for _, w := range []string{"token_presence", "token_address", "vote_address_cap", "vote_ticket_guesses"} {
+		c.WithLabelValues(w)
+	}
+	reg.MustRegister(c)
+	return c
 }

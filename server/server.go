@@ -144,7 +144,7 @@ func New(d Deps) *fiber.App {
 	if d.Hub != nil || d.Figures != nil {
 		d.Metrics.MustRegister(newOperatorCollector(d.Hub, d.Figures))
 	}
-	s := &handlers{deps: d}
+	s := &handlers{deps: d, refused: newAudienceRefusals(d.Metrics)}
 	app.Use(requestID(), accessLog(d.Log), newMetrics(d.Metrics).middleware, resolveErrors, recoverer(d.Log), securityHeaders(d.Config.MediaOrigins), bodyLimits(d.Config.BodyLimit))
 	s.routes(app)
 	return app
@@ -160,6 +160,8 @@ func proxyHeader(trusted []string) string {
 // handlers carries the dependencies of every handler.
 type handlers struct {
 	deps Deps
+	// refused counts the audience's refused requests (metrics.go).
+	refused *prometheus.CounterVec
 	// boards remembers live events found to exist (id → when), see
 	// boardExists.
 	boards sync.Map

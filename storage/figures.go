@@ -16,16 +16,22 @@ func (db *DB) OperatorFigures(ctx context.Context) (models.OperatorFigures, erro
 		ShowID int64
 		N      int64
 	}
-	var votes, devices []perShow
-	if err := g.Raw("SELECT show_id, COUNT(*) AS n FROM live_votes GROUP BY show_id").Scan(&votes).Error; err != nil {
+	var votes, voided, devices []perShow
+	if err := g.Raw("SELECT show_id, COUNT(*) AS n FROM live_votes WHERE void_reason = '' GROUP BY show_id").Scan(&votes).Error; err != nil {
+		return f, mapError(err)
+	}
+	if err := g.Raw("SELECT show_id, COUNT(*) AS n FROM live_votes WHERE void_reason <> '' GROUP BY show_id").Scan(&voided).Error; err != nil {
 		return f, mapError(err)
 	}
 	if err := g.Raw("SELECT show_id, COUNT(*) AS n FROM live_devices GROUP BY show_id").Scan(&devices).Error; err != nil {
 		return f, mapError(err)
 	}
-	f.Votes, f.DeviceTokens = map[int64]int64{}, map[int64]int64{}
+	f.Votes, f.VotesVoided, f.DeviceTokens = map[int64]int64{}, map[int64]int64{}, map[int64]int64{}
 	for _, v := range votes {
 		f.Votes[v.ShowID] = v.N
+	}
+	for _, v := range voided {
+		f.VotesVoided[v.ShowID] = v.N
 	}
 	for _, d := range devices {
 		f.DeviceTokens[d.ShowID] = d.N

@@ -264,6 +264,14 @@ func testAudienceScreenAndVoids(t *testing.T, db *DB) {
 	if err != nil || vc.Tally[idString(slot0[0])] != 0 || vc.Tally[idString(slot0[1])] != 4 || vc.SlotVoters != 4 {
 		t.Fatalf("tally after the void %+v %v", vc, err)
 	}
+	// The operator's figures count the voided votes apart, never as counted.
+	var all int64
+	if err := db.gorm.Model(&liveVoteRow{}).Where("show_id = ?", ev.ID).Count(&all).Error; err != nil {
+		t.Fatal(err)
+	}
+	if of, err := db.OperatorFigures(ctx); err != nil || of.VotesVoided[ev.ID] != 25 || of.Votes[ev.ID] != all-25 {
+		t.Fatalf("operator figures: counted %d voided %d of %d rows, want %d and 25: %v", of.Votes[ev.ID], of.VotesVoided[ev.ID], all, all-25, err)
+	}
 	// The voided phones cannot vote again in the slot, and the voided votes
 	// still count against the cap.
 	br, err = l.AudienceBreakdown(ctx, ev.ID, 0)
