@@ -96,7 +96,7 @@ func (db *DB) AssignRound(ctx context.Context, actor models.Actor, roundID int64
 				"min_load": result.MinLoad, "max_load": result.MaxLoad, "balanced": result.Balanced}}); err != nil {
 			return err
 		}
-		now := time.Now().UTC()
+		now := db.now()
 		for _, q := range result.Experts {
 			if len(q.Projects) == 0 {
 				continue

@@ -54,7 +54,7 @@ func (db *DB) appendAudit(tx *gorm.DB, rec models.AuditRecord) error {
 		return err
 	}
 	e := models.AuditEntry{
-		ID: last.ID + 1, At: models.AuditTime(time.Now()), ActorID: rec.Actor.UserID, ActorName: rec.Actor.Name,
+		ID: last.ID + 1, At: models.AuditTime(db.now()), ActorID: rec.Actor.UserID, ActorName: rec.Actor.Name,
 		Action: rec.Action, Entity: rec.Entity, EntityID: rec.EntityID, Before: before, After: after,
 		IP: rec.Actor.IP, PrevHash: last.Hash,
 	}

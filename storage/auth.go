@@ -96,7 +96,7 @@ var errBadCredentials = &models.Error{Kind: models.KindUnauthenticated, Message:
 // device cookie for the account is throttled on that device only; any other
 // is throttled per account and address and per address.
 func (db *DB) Login(ctx context.Context, a models.LoginAttempt) (string, models.Session, error) {
-	now := time.Now().UTC()
+	now := db.now()
 	keys := loginThrottleKeys(a)
 	if err := db.checkThrottle(ctx, keys, now); err != nil {
 		return "", models.Session{}, err
@@ -199,7 +199,7 @@ func (db *DB) recordFailure(ctx context.Context, keys []string, now time.Time) e
 func (db *DB) openSession(ctx context.Context, u userRow, ip, userAgent string, extra func(tx *gorm.DB) error) (string, models.Session, error) {
 	token, id := newToken()
 	csrf, _ := newToken()
-	now := time.Now().UTC()
+	now := db.now()
 	row := sessionRow{ID: id, UserID: u.ID, CSRFToken: csrf, CreatedAt: now, ExpiresAt: now.Add(models.SessionLifetime),
 		LastSeenAt: now, IP: ip, UserAgent: truncate(userAgent, 300)}
 	err := db.tx(ctx, func(tx *gorm.DB) error {
@@ -249,7 +249,7 @@ func (db *DB) SessionByToken(ctx context.Context, token string) (models.Session,
 	}
 	s := sessionRow{ID: id, CSRFToken: rows[0].SCSRFToken, ExpiresAt: rows[0].SExpiresAt, LastSeenAt: rows[0].SLastSeenAt}
 	u := rows[0].user()
-	now := time.Now().UTC()
+	now := db.now()
 	if !s.ExpiresAt.After(now) {
 		return models.Session{}, models.Errorf(models.KindUnauthenticated, "the session has expired: please sign in again")
 	}
@@ -350,7 +350,7 @@ func (db *DB) ChangePassword(ctx context.Context, actor models.Actor, userID int
 		return "", models.Session{}, err
 	}
 	return db.openSession(ctx, row, actor.IP, userAgent, func(tx *gorm.DB) error {
-		if err := setPassword(tx, userID, hash); err != nil {
+		if err := setPassword(tx, userID, hash, db.now()); err != nil {
 			return err
 		}
 		return db.appendAudit(tx, models.AuditRecord{Actor: actor, Action: "user.password_change", Entity: "user",
@@ -367,7 +367,7 @@ func (db *DB) CreateLoginLink(ctx context.Context, actor models.Actor, userID in
 		return "", time.Time{}, models.Invalid("the link lifetime is not valid", map[string]string{"ttl_minutes": "between 1 and 4320 minutes"})
 	}
 	token, id := newToken()
-	now := time.Now().UTC()
+	now := db.now()
 	row := loginTokenRow{ID: id, UserID: userID, CreatedBy: actor.UserID, CreatedAt: now, ExpiresAt: now.Add(ttl)}
 	err := db.tx(ctx, func(tx *gorm.DB) error {
 		var u userRow
@@ -394,7 +394,7 @@ func (db *DB) CreateLoginLink(ctx context.Context, actor models.Actor, userID in
 func (db *DB) RedeemLoginLink(ctx context.Context, token, ip, userAgent string) (string, models.Session, error) {
 	invalid := models.Errorf(models.KindUnauthenticated, "the login link is invalid, used or expired: ask the organisers for a new one")
 	var u userRow
-	now := time.Now().UTC()
+	now := db.now()
 	var sessionToken string
 	var session models.Session
 	err := db.tx(ctx, func(tx *gorm.DB) error {

@@ -159,7 +159,7 @@ func (db *DB) SaveRedaction(ctx context.Context, actor models.Actor, roundID, pr
 			return err
 		}
 		row := blindRedactionRow{RoundID: roundID, ProjectID: projectID, Texts: string(body), ProjectVersion: p.Version,
-			SavedBy: actor.Name, SavedAt: time.Now().UTC()}
+			SavedBy: actor.Name, SavedAt: db.now()}
 		if prev.RoundID != 0 {
 			if err := tx.Model(&blindRedactionRow{}).Where("round_id = ? AND project_id = ?", roundID, projectID).
 				Updates(map[string]any{"texts": row.Texts, "project_version": row.ProjectVersion, "saved_by": row.SavedBy, "saved_at": row.SavedAt}).Error; err != nil {

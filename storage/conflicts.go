@@ -37,7 +37,7 @@ func (db *DB) DeclareConflict(ctx context.Context, actor models.Actor, expertID,
 			}
 			return err
 		}
-		row := conflictRow{ExpertID: expertID, UnitID: unitID, Reason: strings.TrimSpace(reason), CreatedBy: actor.UserID, CreatedAt: time.Now().UTC()}
+		row := conflictRow{ExpertID: expertID, UnitID: unitID, Reason: strings.TrimSpace(reason), CreatedBy: actor.UserID, CreatedAt: db.now()}
 		if err := tx.Create(&row).Error; err != nil {
 			if models.KindOf(mapError(err)) == models.KindConflict {
 				return nil // declared already
@@ -193,7 +193,7 @@ func (db *DB) AddConflict(ctx context.Context, actor models.Actor, expertID, uni
 		if n > 0 {
 			return models.Errorf(models.KindConflict, "a conflict between %s and %s is already declared", expertName(u), unit.Name)
 		}
-		row := conflictRow{ExpertID: expertID, UnitID: unitID, Reason: why, CreatedBy: actor.UserID, CreatedAt: time.Now().UTC()}
+		row := conflictRow{ExpertID: expertID, UnitID: unitID, Reason: why, CreatedBy: actor.UserID, CreatedAt: db.now()}
 		if err := tx.Create(&row).Error; err != nil {
 			return err
 		}

@@ -123,7 +123,7 @@ func (db *DB) DecideTie(ctx context.Context, actor models.Actor, roundID int64, 
 			return err
 		}
 		b, _ := json.Marshal(order)
-		out = tieDecisionRow{RoundID: roundID, ProjectOrder: string(b), Reason: strings.TrimSpace(reason), DecidedBy: actor.Name, DecidedAt: time.Now().UTC()}
+		out = tieDecisionRow{RoundID: roundID, ProjectOrder: string(b), Reason: strings.TrimSpace(reason), DecidedBy: actor.Name, DecidedAt: db.now()}
 		if err := tx.Create(&out).Error; err != nil {
 			return err
 		}
@@ -235,7 +235,7 @@ func (db *DB) SetAdvancement(ctx context.Context, actor models.Actor, roundID in
 		}
 		ovJSON, _ := json.Marshal(stored)
 		advJSON, _ := json.Marshal(advancing)
-		now := time.Now().UTC()
+		now := db.now()
 		ar := advancementRow{RoundID: roundID, TopN: in.Top, Threshold: in.Threshold, Overrides: string(ovJSON), Advancing: string(advJSON),
 			DecidedBy: actor.Name, DecidedAt: now}
 		if _, err := clearAdvancement(tx, roundID); err != nil {

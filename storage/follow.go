@@ -31,7 +31,7 @@ func NewFollowService(db *DB, loc *time.Location) *FollowService {
 	if loc == nil {
 		loc = time.UTC
 	}
-	return &FollowService{db: db, loc: loc, now: time.Now}
+	return &FollowService{db: db, loc: loc, now: db.now}
 }
 
 // WithClock replaces the clock (tests).

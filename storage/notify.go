@@ -136,7 +136,7 @@ func NewNotificationService(db *DB, loc *time.Location) *NotificationService {
 	if loc == nil {
 		loc = time.UTC
 	}
-	return &NotificationService{db: db, loc: loc, now: time.Now}
+	return &NotificationService{db: db, loc: loc, now: db.now}
 }
 
 // WithClock replaces the clock (tests).

@@ -138,7 +138,7 @@ func (db *DB) AnswerObjection(ctx context.Context, actor models.Actor, id int64,
 			return err
 		}
 		before := row.Answer
-		now := time.Now().UTC()
+		now := db.now()
 		row.Answer, row.AnsweredBy, row.AnsweredAt = answer, actor.Name, &now
 		if err := tx.Model(&objectionRow{}).Where("id = ?", id).
 			Updates(map[string]any{"answer": answer, "answered_by": actor.Name, "answered_at": now}).Error; err != nil {

@@ -157,7 +157,7 @@ func (db *DB) RemindExperts(ctx context.Context, actor models.Actor, roundID int
 			WHERE a.round_id = ? GROUP BY a.expert_id ORDER BY a.expert_id`, string(models.ScoreSubmitted), roundID).Scan(&rows).Error; err != nil {
 			return err
 		}
-		now := time.Now().UTC()
+		now := db.now()
 		var ids []int64
 		for _, a := range rows {
 			if a.Submitted >= a.Assigned {

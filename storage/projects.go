@@ -118,7 +118,7 @@ func (db *DB) CreateEdition(ctx context.Context, actor models.Actor, in models.E
 		return models.Edition{}, err
 	}
 	row := editionRowFrom(in)
-	row.CreatedAt = time.Now().UTC()
+	row.CreatedAt = db.now()
 	row.UpdatedAt = row.CreatedAt
 	var out models.Edition
 	err := db.tx(ctx, func(tx *gorm.DB) error {
@@ -169,7 +169,7 @@ func (db *DB) UpdateEdition(ctx context.Context, actor models.Actor, id int64, i
 				return models.Invalid("a category in use cannot be removed", map[string]string{"categories": fmt.Sprintf("%q is used by projects", c)})
 			}
 		}
-		next.ID, next.CreatedAt, next.UpdatedAt = id, row.CreatedAt, time.Now().UTC()
+		next.ID, next.CreatedAt, next.UpdatedAt = id, row.CreatedAt, db.now()
 		if in.Recommend == nil {
 			next.RecommendStep = row.RecommendStep // unchanged
 		} else if err := saveRecommendQuotas(tx, id, in.Recommend.Quotas); err != nil {
@@ -240,7 +240,7 @@ func (db *DB) CreateProject(ctx context.Context, actor models.Actor, user models
 			return err
 		}
 		ed := e.model()
-		now := time.Now().UTC()
+		now := db.now()
 		if err := ed.AcceptsChanges(now, loc); err != nil {
 			return err
 		}
@@ -275,7 +275,8 @@ func (db *DB) CreateProject(ctx context.Context, actor models.Actor, user models
 func (db *DB) SaveDraft(ctx context.Context, user models.User, id int64, f models.ProjectFields, loc *time.Location) (models.Project, error) {
 	var out projectRow
 	err := db.tx(ctx, func(tx *gorm.DB) error {
-		_, ed, err := db.projectForChange(tx, user, id, time.Now().UTC(), loc)
+		now := db.now()
+		_, ed, err := db.projectForChange(tx, user, id, now, loc)
 		if err != nil {
 			return err
 		}
@@ -286,7 +287,7 @@ func (db *DB) SaveDraft(ctx context.Context, user models.User, id int64, f model
 			return err
 		}
 		out.setFields(f)
-		out.UpdatedAt = time.Now().UTC()
+		out.UpdatedAt = now
 		return tx.Model(&out).Select(projectFieldColumns).Updates(&out).Error
 	})
 	if err != nil {
@@ -309,7 +310,8 @@ func (db *DB) ProjectByID(ctx context.Context, user models.User, id int64) (mode
 func (db *DB) SubmitProject(ctx context.Context, actor models.Actor, user models.User, id int64, loc *time.Location) (models.Project, error) {
 	var out projectRow
 	err := db.tx(ctx, func(tx *gorm.DB) error {
-		p, ed, err := db.projectForChange(tx, user, id, time.Now().UTC(), loc)
+		now := db.now()
+		p, ed, err := db.projectForChange(tx, user, id, now, loc)
 		if err != nil {
 			return err
 		}
@@ -323,7 +325,6 @@ func (db *DB) SubmitProject(ctx context.Context, actor models.Actor, user models
 		if mediaCount == 0 {
 			return models.Invalid("the project is incomplete: attach at least one photo, video or document", map[string]string{"media": "at least one file"})
 		}
-		now := time.Now().UTC()
 		snap, err := models.CanonicalJSON(p.ProjectFields.Map())
 		if err != nil {
 			return err
@@ -379,13 +380,14 @@ func (db *DB) WithdrawProject(ctx context.Context, actor models.Actor, user mode
 		if err := p.CanWithdraw(); err != nil {
 			return err
 		}
-		if err := ed.AcceptsChanges(time.Now().UTC(), loc); err != nil {
+		now := db.now()
+		if err := ed.AcceptsChanges(now, loc); err != nil {
 			return err
 		}
 		if err := tx.Take(&out, id).Error; err != nil {
 			return err
 		}
-		out.Status, out.UpdatedAt = string(models.ProjectWithdrawn), time.Now().UTC()
+		out.Status, out.UpdatedAt = string(models.ProjectWithdrawn), now
 		if err := tx.Model(&out).Select("status", "updated_at").Updates(&out).Error; err != nil {
 			return err
 		}
@@ -407,7 +409,7 @@ func (db *DB) ReturnProject(ctx context.Context, actor models.Actor, id int64, r
 		return models.Project{}, models.Invalid("a reason is required", map[string]string{"reason": "tell the unit what to change (1–1000 characters)"})
 	}
 	var out projectRow
-	now := time.Now().UTC()
+	now := db.now()
 	err := db.tx(ctx, func(tx *gorm.DB) error {
 		if err := tx.Take(&out, id).Error; err != nil {
 			return err
@@ -474,7 +476,7 @@ func (db *DB) SetEligibility(ctx context.Context, actor models.Actor, ids []int6
 		status = models.ProjectEligible
 	}
 	var out []models.Project
-	now := time.Now().UTC()
+	now := db.now()
 	err := db.tx(ctx, func(tx *gorm.DB) error {
 		steps := map[int64]bool{}
 		for _, id := range ids {

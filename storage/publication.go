@@ -144,7 +144,7 @@ func (db *DB) publish(tx *gorm.DB, actor models.Actor, row roundRow, loc *time.L
 	if err != nil {
 		return err
 	}
-	now := time.Now().UTC()
+	now := db.now()
 	if loc == nil {
 		loc = time.UTC
 	}

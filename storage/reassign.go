@@ -225,7 +225,7 @@ func (db *DB) ReassignProject(ctx context.Context, actor models.Actor, roundID, 
 				"balanced": res.Balanced, "reason": why, "discarded_draft": res.DiscardedDraft}}); err != nil {
 			return err
 		}
-		return notifyTx(tx, time.Now().UTC(), note{users: []int64{toExpert}, kind: models.NoteAssigned, link: "/review",
+		return notifyTx(tx, db.now(), note{users: []int64{toExpert}, kind: models.NoteAssigned, link: "/review",
 			params: map[string]string{"round": r.Name, "count": "1", "closes": r.ClosesAt.UTC().Format(time.RFC3339)}})
 	})
 	if err != nil {

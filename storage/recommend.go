@@ -183,7 +183,7 @@ func (db *DB) RecommendProject(ctx context.Context, actor models.Actor, user mod
 		return models.Project{}, err
 	}
 	var out projectRow
-	now := time.Now().UTC()
+	now := db.now()
 	err = db.tx(ctx, func(tx *gorm.DB) error {
 		p, ed, err := db.recommenderProject(tx, user, id)
 		if err != nil {
@@ -251,7 +251,7 @@ func (db *DB) ReturnByRecommender(ctx context.Context, actor models.Actor, user 
 		return models.Project{}, err
 	}
 	var out projectRow
-	now := time.Now().UTC()
+	now := db.now()
 	err = db.tx(ctx, func(tx *gorm.DB) error {
 		p, ed, err := db.recommenderProject(tx, user, id)
 		if err != nil {
@@ -305,7 +305,7 @@ func (db *DB) CommentProject(ctx context.Context, actor models.Actor, user model
 			return err
 		}
 		before := out.RecommendComment
-		out.RecommendComment, out.UpdatedAt = comment, time.Now().UTC()
+		out.RecommendComment, out.UpdatedAt = comment, db.now()
 		if out.Status == string(models.ProjectSubmitted) {
 			out.RecommendedBy = actor.Name
 		}

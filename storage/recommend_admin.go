@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"gorm.io/gorm"
 
@@ -189,7 +188,7 @@ func (db *DB) ScopedUpdateUser(ctx context.Context, actor models.Actor, user mod
 		if err := p.Validate(); err != nil {
 			return err
 		}
-		row.UpdatedAt = time.Now().UTC()
+		row.UpdatedAt = db.now()
 		if err := tx.Model(&row).Select("display_name", "disabled", "updated_at").Updates(&row).Error; err != nil {
 			return err
 		}
@@ -223,7 +222,7 @@ func (db *DB) ScopedResetPassword(ctx context.Context, actor models.Actor, user 
 		if err != nil {
 			return err
 		}
-		if err := setPassword(tx, id, hash); err != nil {
+		if err := setPassword(tx, id, hash, db.now()); err != nil {
 			return err
 		}
 		return db.appendAudit(tx, models.AuditRecord{Actor: actor, Action: "user.password_reset", Entity: "user",

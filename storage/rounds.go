@@ -106,7 +106,7 @@ func (db *DB) CreateRound(ctx context.Context, actor models.Actor, editionID int
 		if err := tx.Where("edition_id = ?", editionID).Order("ord DESC").Limit(1).Find(&last).Error; err != nil {
 			return err
 		}
-		now := time.Now().UTC()
+		now := db.now()
 		row = roundRow{EditionID: editionID, Ord: last.Ord + 1, Status: string(models.RoundDraft), CreatedAt: now, UpdatedAt: now}
 		row.set(in)
 		if err := tx.Create(&row).Error; err != nil {
@@ -198,7 +198,7 @@ func (db *DB) UpdateRound(ctx context.Context, actor models.Actor, id int64, in 
 			return err
 		}
 		out.set(next)
-		out.UpdatedAt = time.Now().UTC()
+		out.UpdatedAt = db.now()
 		if err := tx.Model(&out).Select("name", "kind", "opens_at", "closes_at", "rubric", "reviewers_per_project", "method",
 			"trim_count", "key_criterion", "blind", "site_visits", "updated_at").Updates(&out).Error; err != nil {
 			return err
@@ -293,7 +293,7 @@ func (db *DB) moveRound(ctx context.Context, actor models.Actor, id int64, to mo
 			after["cleared_tie_decisions"], after["cleared_advancement"] = n, adv
 		}
 		before := r
-		row.Status, row.UpdatedAt = string(to), time.Now().UTC()
+		row.Status, row.UpdatedAt = string(to), db.now()
 		if err := tx.Model(&row).Select("status", "updated_at").Updates(&row).Error; err != nil {
 			return err
 		}

@@ -250,7 +250,7 @@ func (db *DB) SaveScore(ctx context.Context, actor models.Actor, expert models.U
 			return err
 		}
 		// One reading of the clock for the window and the stored change.
-		now := time.Now().UTC()
+		now := db.now()
 		r := sc.round().model()
 		if err := r.AcceptsScores(now); err != nil {
 			return err

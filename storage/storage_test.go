@@ -34,6 +34,7 @@ func TestStorage(t *testing.T) {
 		{"last admin stays", testLastAdmin},
 		{"first-run setup", testSetup},
 		{"audit chain", testAuditChain},
+		{"one clock: DB.Now stamps changes and their audit entries", testOneClock},
 		{"projects", testProjects},
 		{"deadlines", testDeadline},
 		{"live broker", testLiveBroker},

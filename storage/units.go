@@ -100,7 +100,7 @@ func (db *DB) createUnit(ctx context.Context, actor models.Actor, in models.Unit
 	if err := in.Validate(); err != nil {
 		return models.Unit{}, err
 	}
-	now := time.Now().UTC()
+	now := db.now()
 	row := unitRow{ParentID: in.ParentID, Kind: string(in.Kind), Name: in.Name, ContactName: in.ContactName,
 		ContactPhone: in.ContactPhone, CreatedAt: now, UpdatedAt: now}
 	err := db.tx(ctx, func(tx *gorm.DB) error {
@@ -165,7 +165,7 @@ func (db *DB) updateUnit(ctx context.Context, actor models.Actor, id int64, in m
 			return err
 		}
 		row.ParentID, row.Kind, row.Name = in.ParentID, string(in.Kind), in.Name
-		row.ContactName, row.ContactPhone, row.UpdatedAt = in.ContactName, in.ContactPhone, time.Now().UTC()
+		row.ContactName, row.ContactPhone, row.UpdatedAt = in.ContactName, in.ContactPhone, db.now()
 		// Select every column: Updates(struct) would skip zero values.
 		if err := tx.Model(&row).Select("parent_id", "kind", "name", "contact_name", "contact_phone", "updated_at").Updates(&row).Error; err != nil {
 			return err
@@ -227,7 +227,7 @@ func (db *DB) ImportUnits(ctx context.Context, actor models.Actor, rows []models
 			byPath[strings.Join(tree.Path(u.ID), "/")] = u
 		}
 		problems := map[string]string{}
-		now := time.Now().UTC()
+		now := db.now()
 		var created []models.Unit
 		for _, r := range rows {
 			key := fmt.Sprintf("row %d", r.Line)

@@ -74,7 +74,7 @@ func NewMediaService(db *DB, store MediaStore, cfg MediaConfig) *MediaService {
 		cfg.LinkExpiry = time.Hour
 	}
 	s := &MediaService{db: db, store: store, cfg: cfg, log: cfg.Log.With(slog.String("component", "media")),
-		wake: make(chan struct{}, 1), now: func() time.Time { return time.Now().UTC() }}
+		wake: make(chan struct{}, 1), now: db.now}
 	if p, ok := store.(objects.PartPresigner); ok && cfg.DirectUploads {
 		s.presign = p
 	}

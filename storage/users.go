@@ -186,7 +186,7 @@ func (db *DB) createUser(tx *gorm.DB, actor models.Actor, n models.NewUser, acti
 	if err != nil {
 		return models.User{}, err
 	}
-	now := time.Now().UTC()
+	now := db.now()
 	row := userRow{
 		Username: n.Username, DisplayName: n.DisplayName, PasswordHash: hash, Roles: rolesText(n.Roles),
 		UnitID: n.UnitID, Phone: strings.TrimSpace(n.Phone), Expertise: expertiseText(n.Expertise), Bio: n.Bio,
@@ -292,7 +292,7 @@ func (db *DB) UpdateUser(ctx context.Context, actor models.Actor, id int64, p mo
 		}
 		row.DisplayName, row.Roles, row.UnitID = p.DisplayName, rolesText(p.Roles), p.UnitID
 		row.Phone, row.Expertise, row.Bio = strings.TrimSpace(p.Phone), expertiseText(p.Expertise), p.Bio
-		row.Disabled, row.UpdatedAt = p.Disabled, time.Now().UTC()
+		row.Disabled, row.UpdatedAt = p.Disabled, db.now()
 		if p.Email != nil {
 			row.Email = strings.TrimSpace(*p.Email)
 		}
@@ -329,7 +329,7 @@ func (db *DB) ResetPassword(ctx context.Context, actor models.Actor, id int64, p
 		if err := tx.Take(&row, id).Error; err != nil {
 			return err
 		}
-		if err := setPassword(tx, id, hash); err != nil {
+		if err := setPassword(tx, id, hash, db.now()); err != nil {
 			return err
 		}
 		return db.appendAudit(tx, models.AuditRecord{Actor: actor, Action: "user.password_reset", Entity: "user",
@@ -342,8 +342,8 @@ func (db *DB) ResetPassword(ctx context.Context, actor models.Actor, id int64, p
 }
 
 // setPassword stores a new hash and revokes every session of the user.
-func setPassword(tx *gorm.DB, id int64, hash string) error {
-	if err := tx.Model(&userRow{}).Where("id = ?", id).Updates(map[string]any{"password_hash": hash, "updated_at": time.Now().UTC()}).Error; err != nil {
+func setPassword(tx *gorm.DB, id int64, hash string, now time.Time) error {
+	if err := tx.Model(&userRow{}).Where("id = ?", id).Updates(map[string]any{"password_hash": hash, "updated_at": now}).Error; err != nil {
 		return err
 	}
 	return tx.Where("user_id = ?", id).Delete(&sessionRow{}).Error
