@@ -245,6 +245,11 @@ func (s *MediaService) loadUpload(tx *gorm.DB, user models.User, id string) (upl
 	if _, _, err := s.db.projectScope(tx, user, row.ProjectID); err != nil && !ownVisitUpload(row, user) {
 		return row, nil, models.Errorf(models.KindNotFound, "no upload %q", id)
 	}
+	// A site-visit photo being uploaded is the expert's (and the admins'):
+	// the project's unit never sees it, as it never sees the photo after.
+	if row.Purpose == MediaPurposeVisit && !ownVisitUpload(row, user) && !user.HasRole(models.RoleAdmin) {
+		return row, nil, models.Errorf(models.KindNotFound, "no upload %q", id)
+	}
 	var parts []uploadPartRow
 	if err := tx.Where("upload_id = ?", id).Order("part").Find(&parts).Error; err != nil {
 		return row, nil, mapError(err)
@@ -296,7 +301,11 @@ func (s *MediaService) ListUploads(ctx context.Context, user models.User, projec
 		return nil, fmt.Errorf("project %d: %w", projectID, err)
 	}
 	var rows []uploadRow
-	if err := tx.Where("project_id = ? AND expires_at > ?", projectID, s.now()).Order("created_at DESC").Find(&rows).Error; err != nil {
+	q := tx.Where("project_id = ? AND expires_at > ?", projectID, s.now())
+	if !user.HasRole(models.RoleAdmin) {
+		q = q.Where("purpose <> ?", MediaPurposeVisit) // the panel's, never the unit's
+	}
+	if err := q.Order("created_at DESC").Find(&rows).Error; err != nil {
 		return nil, mapError(err)
 	}
 	out := make([]models.Upload, 0, len(rows))

@@ -213,6 +213,30 @@ func testSiteVisits(t *testing.T, f *visitFixture) {
 	if _, err := svc.MediaByID(ctx, f.unit, photo.ID); models.KindOf(err) != models.KindNotFound {
 		t.Errorf("the unit reads the visit photo: %v", err)
 	}
+	// Nor a visit photo still being uploaded: not in the project's open
+	// uploads, not by id; the expert who started it follows it.
+	open, err := svc.CreateVisitUpload(ctx, visitActor(f.e1), f.e1, rid, f.huicheng, models.NewUploadInput{Filename: "村口.png", Size: 10, ContentType: "image/png"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ups, err := svc.ListUploads(ctx, f.unit, f.huicheng)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range ups {
+		if u.ID == open.ID {
+			t.Error("the unit lists the expert's visit upload among its project's uploads")
+		}
+	}
+	if _, err := svc.Upload(ctx, f.unit, open.ID); models.KindOf(err) != models.KindNotFound {
+		t.Errorf("the unit reads the expert's visit upload: %v", err)
+	}
+	if _, err := svc.Upload(ctx, f.e1, open.ID); err != nil {
+		t.Errorf("the expert follows their own visit upload: %v", err)
+	}
+	if err := svc.AbortUpload(ctx, f.e1, open.ID); err != nil {
+		t.Fatal(err)
+	}
 	if err := svc.DeleteMedia(ctx, visitActor(f.unit), f.unit, photo.ID); models.KindOf(err) != models.KindNotFound {
 		t.Errorf("the unit deletes the visit photo: %v", err)
 	}
